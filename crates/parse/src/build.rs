@@ -1,0 +1,622 @@
+//! Assembling a [`Record`] from the sections found.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::diag::{Code, Diagnostic, Severity};
+use crate::extract::{contact, date, keys, lang, name, urls};
+use crate::headings::Field;
+use crate::record::*;
+use crate::sections::{self, RawSection};
+use crate::{Extracted, Options};
+
+/// Sections Appendix D asks for, with the words used to report them.
+const EXPECTED: &[(Field, &str)] = &[
+    (Field::LastUpdate, "1.1 Date of Last Update"),
+    (
+        Field::Locations,
+        "1.3 Locations where this Document May Be Found",
+    ),
+    (Field::TeamName, "2.1 Name of the Team"),
+    (Field::TimeZone, "2.3 Time Zone"),
+    (Field::Email, "2.7 Electronic Mail Address"),
+    (
+        Field::PublicKeys,
+        "2.8 Public Keys and Encryption Information",
+    ),
+    (Field::Constituency, "3.2 Constituency"),
+];
+
+/// How many distinct outline sections make a document an RFC 2350 description.
+const MIN_SECTIONS: usize = 3;
+
+pub(crate) fn record(source: &str, ex: Extracted, opts: &Options) -> Record {
+    let lines = sections::prepare(&ex.text);
+    let raw = sections::split(&lines);
+    let mut r = Record {
+        source: source.to_string(),
+        format: ex.format,
+        clearsigned: ex.clearsigned,
+        diagnostics: ex.diagnostics,
+        ..Record::default()
+    };
+    r.language = lang::guess(&ex.text);
+
+    let doc = Doc::new(&raw);
+    let distinct = doc.by_field.keys().filter(|f| !f.is_group()).count();
+    if distinct < MIN_SECTIONS {
+        r.diagnostics.push(Diagnostic::new(Code::NotRfc2350, Severity::Error, format!("this does not look like an RFC 2350 description: {distinct} of its sections match the Appendix D outline")));
+    }
+
+    document_info(&doc, &mut r, opts);
+    contact_info(&doc, &mut r);
+    key_info(&doc, &ex.text, &mut r);
+    r.charter = Charter {
+        mission: doc.joined(Field::Mission),
+        constituency: doc.text(Field::Constituency),
+        sponsorship: doc.text(Field::Sponsorship),
+        authority: doc.text(Field::Authority),
+    };
+    r.policies = Policies {
+        incident_types: doc.text(Field::IncidentTypes),
+        cooperation: doc.text(Field::Cooperation),
+        communication: doc.text(Field::Communication),
+    };
+    r.services = Services {
+        incident_response: doc.with_items(Field::IncidentResponse),
+        proactive: doc.with_items(Field::Proactive),
+    };
+    r.reporting_forms = doc.text(Field::ReportingForms).map(|text| TextWithUrls {
+        urls: urls::urls(&text),
+        text,
+    });
+    r.disclaimers = doc.text(Field::Disclaimers);
+
+    for s in raw.iter().skip(1) {
+        if s.field.is_none() && s.number.is_some() && !doc.absorbed.contains(&s.line) {
+            r.diagnostics.push(
+                Diagnostic::new(
+                    Code::UnrecognisedHeading,
+                    Severity::Notice,
+                    format!(
+                        "heading {:?} does not match any Appendix D section",
+                        s.title
+                    ),
+                )
+                .at(s.line),
+            );
+        }
+    }
+    if distinct >= MIN_SECTIONS {
+        for (field, words) in EXPECTED {
+            if !doc.by_field.contains_key(field) {
+                r.diagnostics.push(Diagnostic::new(
+                    Code::MissingSection,
+                    Severity::Warning,
+                    format!("no section {words}"),
+                ));
+            }
+        }
+    }
+    r.sections = raw
+        .iter()
+        .filter(|s| s.line > 0)
+        .map(|s| Section {
+            number: s.number.clone(),
+            title: s.title.clone(),
+            field: s.field.map(|f| f.path().to_string()),
+            text: s.text(),
+            line: s.line,
+        })
+        .collect();
+    r
+}
+
+/// The sections indexed by field, with the best one for each field first.
+struct Doc<'a> {
+    by_field: HashMap<Field, Vec<usize>>,
+    raw: &'a [RawSection],
+    /// Lines of unrecognised sections read as part of their parent.
+    absorbed: Vec<usize>,
+}
+
+impl<'a> Doc<'a> {
+    fn new(raw: &'a [RawSection]) -> Self {
+        let mut by_field: HashMap<Field, Vec<usize>> = HashMap::new();
+        for (i, s) in raw.iter().enumerate() {
+            if let Some(f) = s.field {
+                by_field.entry(f).or_default().push(i);
+            }
+        }
+        for list in by_field.values_mut() {
+            // Numbered headings beat bare ones and labels; a section with a
+            // body beats an empty one; otherwise the first wins.
+            list.sort_by_key(|&i| (raw[i].kind, raw[i].text().is_empty(), i));
+        }
+        let mut absorbed = Vec::new();
+        for (i, s) in raw.iter().enumerate() {
+            if s.field.is_none() && Self::parent(raw, i).is_some() {
+                absorbed.push(s.line);
+            }
+        }
+        Doc {
+            by_field,
+            raw,
+            absorbed,
+        }
+    }
+
+    /// The recognised section an unrecognised numbered section belongs to
+    /// (`2.6.1 PGP-Key` under `2.6 Public Keys`).
+    fn parent(raw: &[RawSection], i: usize) -> Option<usize> {
+        let n = raw[i].number.as_deref()?;
+        raw[..i].iter().rposition(|p| {
+            p.field.is_some()
+                && p.number.as_deref().is_some_and(|pn| {
+                    n.starts_with(&format!("{pn}.")) && !p.field.is_some_and(Field::is_group)
+                })
+        })
+    }
+
+    fn best(&self, f: Field) -> Option<&'a RawSection> {
+        self.by_field
+            .get(&f)
+            .and_then(|l| l.first())
+            .map(|&i| &self.raw[i])
+    }
+
+    /// The best section's text, with the unrecognised subsections under it.
+    fn full_text(&self, f: Field) -> Option<String> {
+        let &i = self.by_field.get(&f)?.first()?;
+        let mut text = self.raw[i].text();
+        for (j, s) in self.raw.iter().enumerate().skip(i + 1) {
+            if s.field.is_some() || Self::parent(self.raw, j) != Some(i) {
+                break;
+            }
+            text.push_str("\n\n");
+            text.push_str(&s.title);
+            text.push('\n');
+            text.push_str(&s.text());
+        }
+        Some(text.trim().to_string())
+    }
+
+    fn text(&self, f: Field) -> Option<String> {
+        self.full_text(f).filter(|t| !t.is_empty())
+    }
+
+    /// All sections of a field joined (a vision and a mission both fill
+    /// `charter.mission`).
+    fn joined(&self, f: Field) -> Option<String> {
+        let list = self.by_field.get(&f)?;
+        let mut order = list.clone();
+        order.sort();
+        let parts: Vec<String> = order
+            .iter()
+            .map(|&i| self.raw[i].text())
+            .filter(|t| !t.is_empty())
+            .collect();
+        (!parts.is_empty()).then(|| parts.join("\n\n"))
+    }
+
+    fn with_items(&self, f: Field) -> Option<TextWithItems> {
+        let list = self.by_field.get(&f)?;
+        let mut order = list.clone();
+        order.sort();
+        let mut text = String::new();
+        let mut items = Vec::new();
+        for &i in &order {
+            let s = &self.raw[i];
+            if !text.is_empty() {
+                items.push(s.title.clone());
+                text.push_str("\n\n");
+                text.push_str(&s.title);
+                text.push('\n');
+            }
+            let body = s.text();
+            items.extend(body.lines().filter_map(list_item));
+            text.push_str(&body);
+            for (j, sub) in self.raw.iter().enumerate().skip(i + 1) {
+                if sub.field.is_some() || Self::parent(self.raw, j) != Some(i) {
+                    break;
+                }
+                items.push(sub.title.clone());
+                text.push_str("\n\n");
+                text.push_str(&sub.title);
+                text.push('\n');
+                text.push_str(&sub.text());
+            }
+        }
+        let text = text.trim().to_string();
+        (!text.is_empty()).then_some(TextWithItems { text, items })
+    }
+}
+
+fn list_item(line: &str) -> Option<String> {
+    static ITEM: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*(?:[*\-•●▪◦o]|\d{1,2}[.)]|[a-z][.)])\s+(\S.*)$").expect("valid regex")
+    });
+    ITEM.captures(line).map(|c| c[1].trim().to_string())
+}
+
+fn document_info(doc: &Doc<'_>, r: &mut Record, opts: &Options) {
+    match doc.best(Field::LastUpdate) {
+        Some(s) => {
+            let text = s.text();
+            match date::last_update(&text) {
+                date::LastUpdate::Date(d) => {
+                    if let Some(today) = opts.today {
+                        if d.date > today {
+                            r.diagnostics.push(
+                                Diagnostic::new(
+                                    Code::FutureDate,
+                                    Severity::Warning,
+                                    format!("the date of last update {} is in the future", d.date),
+                                )
+                                .at(s.line),
+                            );
+                        }
+                    }
+                    r.document.last_update = Some(d.date.format("%Y-%m-%d").to_string());
+                    r.document.last_update_text = Some(d.text);
+                }
+                date::LastUpdate::Unreadable(t) => {
+                    r.diagnostics.push(
+                        Diagnostic::new(
+                            Code::UnparsedDate,
+                            Severity::Warning,
+                            format!("the date of last update cannot be read: {t:?}"),
+                        )
+                        .at(s.line),
+                    );
+                    r.document.last_update_text = Some(t);
+                }
+                date::LastUpdate::Absent => {
+                    r.diagnostics.push(
+                        Diagnostic::new(
+                            Code::UnparsedDate,
+                            Severity::Warning,
+                            "the date of last update section gives no date",
+                        )
+                        .at(s.line),
+                    );
+                }
+            }
+            r.document.version = version(&text);
+        }
+        None => r.diagnostics.push(Diagnostic::new(
+            Code::NoLastUpdate,
+            Severity::Warning,
+            "the document states no date of last update",
+        )),
+    }
+    if r.document.version.is_none() {
+        r.document.version = doc.text(Field::Identification).and_then(|t| version(&t));
+    }
+    r.document.distribution_list = doc.text(Field::DistributionList);
+    if let Some(s) = doc.best(Field::Locations) {
+        for c in urls::claims(&s.text()) {
+            if !c.is_url {
+                r.diagnostics.push(
+                    Diagnostic::new(
+                        Code::LocationNotUrl,
+                        Severity::Warning,
+                        format!("the stated location {:?} is not a usable URL", c.text),
+                    )
+                    .at(s.line),
+                );
+            }
+            r.document.locations.push(c.text);
+        }
+    }
+    let key_section = doc.best(Field::PublicKeys).map(|s| s.line);
+    for s in doc.raw {
+        if Some(s.line) == key_section {
+            continue;
+        }
+        for u in urls::urls(&s.text()) {
+            if urls::is_signature(&u) && !r.document.signature_locations.contains(&u) {
+                r.document.signature_locations.push(u);
+            }
+        }
+    }
+}
+
+fn version(text: &str) -> Option<String> {
+    static V: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:version|versi|versión|versione|versie|versão|rev(?:ision)?)\s*:?\s*v?(\d+(?:\.\d+)*)").expect("valid regex")
+    });
+    V.captures(text).map(|c| c[1].to_string())
+}
+
+fn contact_info(doc: &Doc<'_>, r: &mut Record) {
+    if let Some(t) = doc.text(Field::TeamName) {
+        let (n, s) = name::team_name(&t);
+        r.team.name = n;
+        r.team.short_name = s;
+    }
+    if let Some(t) = doc.text(Field::ShortName) {
+        let short = t
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_end_matches('.')
+            .to_string();
+        if !short.is_empty() {
+            r.team.short_name = Some(short);
+        }
+    }
+    r.contact.address = doc.text(Field::Address);
+    r.contact.time_zone = doc.text(Field::TimeZone).map(|t| one_line(&t, 300));
+    r.contact.phones = doc
+        .text(Field::Telephone)
+        .filter(|t| !contact::says_none(t))
+        .map(|t| contact::phones(&t))
+        .unwrap_or_default();
+    r.contact.fax = doc
+        .text(Field::Fax)
+        .filter(|t| !contact::says_none(t))
+        .map(|t| contact::phones(&t))
+        .unwrap_or_default();
+    r.contact.other_telecom = doc.text(Field::OtherTelecom);
+    match doc.best(Field::Email) {
+        Some(s) => {
+            r.contact.emails = contact::emails(&doc.full_text(Field::Email).unwrap_or_default())
+                .into_iter()
+                .take(10)
+                .collect::<Vec<_>>()
+                .tap_empty(|| {
+                    r.diagnostics.push(
+                        Diagnostic::new(
+                            Code::NoEmail,
+                            Severity::Warning,
+                            "the e-mail section gives no address",
+                        )
+                        .at(s.line),
+                    );
+                })
+        }
+        None => {
+            r.contact.emails = doc
+                .text(Field::PointsOfContact)
+                .map(|t| contact::emails(&t))
+                .unwrap_or_default();
+            if r.contact.emails.is_empty() {
+                r.diagnostics.push(Diagnostic::new(
+                    Code::NoEmail,
+                    Severity::Warning,
+                    "the document gives no e-mail address",
+                ));
+            }
+        }
+    }
+    r.contact.members = doc.text(Field::Members);
+    r.contact.other_info = doc.text(Field::OtherInfo);
+    r.contact.points_of_contact = doc.text(Field::PointsOfContact);
+    r.contact.operating_hours = doc
+        .text(Field::OperatingHours)
+        .map(|t| one_line(&t, 300))
+        .or_else(|| {
+            [Field::PointsOfContact, Field::OtherInfo, Field::Telephone]
+                .iter()
+                .filter_map(|f| doc.text(*f))
+                .find_map(|t| hours_sentence(&t))
+        });
+}
+
+trait TapEmpty {
+    fn tap_empty(self, f: impl FnOnce()) -> Self;
+}
+
+impl<T> TapEmpty for Vec<T> {
+    fn tap_empty(self, f: impl FnOnce()) -> Self {
+        if self.is_empty() {
+            f();
+        }
+        self
+    }
+}
+
+/// Lines joined with spaces, bullets dropped, at most `max` characters.
+fn one_line(text: &str, max: usize) -> String {
+    let joined = text
+        .lines()
+        .map(|l| l.trim().trim_start_matches(['*', '-', '•', '●']).trim())
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    joined.chars().take(max).collect()
+}
+
+fn hours_sentence(text: &str) -> Option<String> {
+    static H: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b\d{1,2}[:.h]\d{2}\s*(?:[-–]|to|until|s/?d|sampai)\s*\d{1,2}[:.h]\d{2}|24\s*/\s*7|24x7|24 hours").expect("valid regex")
+    });
+    let flat = one_line(text, 10_000);
+    let m = H.find(&flat)?;
+    let start = flat[..m.start()]
+        .rfind(['.', '!', '?'])
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let end = flat[m.end()..]
+        .find(". ")
+        .map(|i| m.end() + i + 1)
+        .unwrap_or(flat.len());
+    Some(flat[start..end].trim().chars().take(300).collect())
+}
+
+fn key_info(doc: &Doc<'_>, whole: &str, r: &mut Record) {
+    let mut found: Vec<(keys::Stated, Option<usize>)> = Vec::new();
+    let key_section = doc.best(Field::PublicKeys);
+    if let Some(s) = key_section {
+        let body: Vec<(usize, String)> = without_armor_body(&s.body);
+        let text: String = body
+            .iter()
+            .map(|(_, l)| l.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        for f in keys::find(&text, false) {
+            found.push((f.value, body.get(f.line).map(|(n, _)| *n)));
+        }
+    }
+    // Fingerprints stated elsewhere, under a label.
+    let stripped: Vec<(usize, String)> = without_armor_body(
+        &whole
+            .lines()
+            .enumerate()
+            .map(|(i, l)| (i + 1, l.to_string()))
+            .collect::<Vec<_>>(),
+    );
+    let text: String = stripped
+        .iter()
+        .map(|(_, l)| l.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    for f in keys::find(&text, true) {
+        if !found.iter().any(|(v, _)| *v == f.value) {
+            found.push((f.value, stripped.get(f.line).map(|(n, _)| *n)));
+        }
+    }
+    let mut out: Vec<StatedKey> = Vec::new();
+    for (v, line) in &found {
+        match v {
+            keys::Stated::Fingerprint(fp) => {
+                if !out.iter().any(|k| k.fingerprint.as_deref() == Some(fp)) {
+                    let key_id = if fp.len() == 40 {
+                        fp[24..].to_string()
+                    } else {
+                        fp[..16].to_string()
+                    };
+                    out.push(StatedKey {
+                        fingerprint: Some(fp.clone()),
+                        key_id: Some(key_id),
+                        line: *line,
+                        ..StatedKey::default()
+                    });
+                }
+            }
+            keys::Stated::Malformed(m) => {
+                let at = line.unwrap_or(0);
+                let d = Diagnostic::new(
+                    Code::MalformedFingerprint,
+                    Severity::Warning,
+                    format!(
+                        "the stated fingerprint {m} has {} hex digits, not 40 or 64",
+                        m.len()
+                    ),
+                );
+                r.diagnostics.push(if at > 0 { d.at(at) } else { d });
+            }
+            keys::Stated::KeyId(_) => {}
+        }
+    }
+    for (v, line) in &found {
+        if let keys::Stated::KeyId(id) = v {
+            let matches_known = out.iter().any(|k| {
+                k.fingerprint
+                    .as_deref()
+                    .is_some_and(|f| f.ends_with(id.as_str()) || f.starts_with(id.as_str()))
+            });
+            if !matches_known {
+                out.push(StatedKey {
+                    key_id: Some(id.clone()),
+                    line: *line,
+                    ..StatedKey::default()
+                });
+            }
+        }
+    }
+    if let Some(s) = key_section {
+        let key_urls: Vec<String> = urls::urls(&s.text())
+            .into_iter()
+            .filter(|u| urls::is_key(u) || u.to_ascii_lowercase().ends_with(".asc"))
+            .collect();
+        for u in key_urls {
+            match out.iter_mut().find(|k| k.url.is_none()) {
+                Some(k) => k.url = Some(u),
+                None => out.push(StatedKey {
+                    url: Some(u),
+                    line: Some(s.line),
+                    ..StatedKey::default()
+                }),
+            }
+        }
+        let uid = user_id(&s.text());
+        if let (Some(k), Some(uid)) = (out.first_mut(), uid) {
+            k.user_id = Some(uid);
+        }
+    }
+    if !out.iter().any(|k| k.fingerprint.is_some()) {
+        let d = Diagnostic::new(
+            Code::NoFingerprint,
+            Severity::Warning,
+            "the document states no OpenPGP key fingerprint",
+        );
+        r.diagnostics.push(match key_section {
+            Some(s) => d.at(s.line),
+            None => d,
+        });
+    }
+    r.keys = out;
+}
+
+fn user_id(text: &str) -> Option<String> {
+    static UID: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?im)^\s*(?:uid|user\s*id)\s*[:=]?\s*(.+?<[^>]+@[^>]+>)").expect("valid regex")
+    });
+    UID.captures(text).map(|c| c[1].trim().to_string())
+}
+
+/// Drops the base64 body of armoured blocks (keeping `Comment:` headers,
+/// which some exports use to state the fingerprint) so that base64 is never
+/// read as hex.
+fn without_armor_body(lines: &[(usize, String)]) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut inside = false;
+    for (n, l) in lines {
+        let t = l.trim();
+        if t.contains("BEGIN PGP") || t.contains("BEGIN  PGP") {
+            inside = true;
+            continue;
+        }
+        if t.contains("END PGP") || t.contains("END  PGP") {
+            inside = false;
+            continue;
+        }
+        if inside && !t.to_ascii_lowercase().starts_with("comment:") {
+            continue;
+        }
+        out.push((*n, l.clone()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{parse, Options};
+
+    #[test]
+    fn empty_input_is_not_rfc2350() {
+        let r = parse(b"", "empty", &Options::default());
+        assert!(r
+            .diagnostics
+            .iter()
+            .any(|d| d.code.as_str() == "not-rfc2350"));
+    }
+
+    #[test]
+    fn sub_subsections_become_items() {
+        let t = b"1.1 Date of Last Update\n2020-01-01\n2.1 Name of the Team\nX\n2.3 Time Zone\nCET\n5. Services\n5.1 Incident Response\nWe respond.\n5.1.1 Incident Triage\nTriage.\n5.1.2 Incident Coordination\nCoord.\n5.2 Proactive Activities\n* Alerts\n* Training\n";
+        let r = parse(t, "x", &Options::default());
+        let ir = r.services.incident_response.unwrap();
+        assert!(
+            ir.items.contains(&"Incident Triage".to_string()),
+            "{:?}",
+            ir.items
+        );
+        assert_eq!(r.services.proactive.unwrap().items, ["Alerts", "Training"]);
+    }
+}

@@ -1,0 +1,99 @@
+//! The text inside an OpenPGP clear-signed message.
+//!
+//! Only the signed text is ever parsed: content before the armour header or
+//! after the signature is not covered by the signature, and a document that
+//! hides its "real" contact details there must not be believed. Such content
+//! is reported instead.
+
+const BEGIN: &str = "-----BEGIN PGP SIGNED MESSAGE-----";
+const SIG: &str = "-----BEGIN PGP SIGNATURE-----";
+const END: &str = "-----END PGP SIGNATURE-----";
+
+/// The signed part of a clear-signed message.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ClearSigned {
+    /// The signed text with dash-escaping undone.
+    pub text: String,
+    /// Non-blank text before the armour header.
+    pub before: bool,
+    /// Non-blank text after the signature block.
+    pub after: bool,
+    /// 1-based line of the armour header in the input.
+    pub line: usize,
+}
+
+/// Finds a clear-signed message in `text`, if there is one.
+pub fn extract(text: &str) -> Option<ClearSigned> {
+    let start = text.find(BEGIN)?;
+    let line = text[..start].matches('\n').count() + 1;
+    let before = !text[..start].trim().is_empty();
+    let rest = &text[start + BEGIN.len()..];
+    let sig_at = rest.find(SIG).unwrap_or(rest.len());
+    let signed = &rest[..sig_at];
+    let after = match rest[sig_at..].find(END) {
+        Some(e) => !rest[sig_at + e + END.len()..].trim().is_empty(),
+        None => false,
+    };
+    let body = if signed.starts_with('\n') {
+        skip_headers(signed)
+    } else {
+        skip_inline_headers(signed)
+    };
+    let mut out = String::with_capacity(body.len());
+    for l in body.split('\n') {
+        out.push_str(l.strip_prefix("- ").unwrap_or(l));
+        out.push('\n');
+    }
+    Some(ClearSigned {
+        text: out,
+        before,
+        after,
+        line,
+    })
+}
+
+/// Armour headers (`Hash: SHA256`) run up to the first blank line.
+fn skip_headers(s: &str) -> &str {
+    let s = &s[1..];
+    match s.find("\n\n") {
+        Some(i) if s[..i].lines().all(|l| l.contains(':')) => &s[i + 2..],
+        _ if s.starts_with('\n') => &s[1..],
+        _ => s,
+    }
+}
+
+/// A message flattened onto one line: `... MESSAGE----- Hash: SHA256 text`.
+fn skip_inline_headers(s: &str) -> &str {
+    let t = s.trim_start();
+    if let Some(rest) = t.strip_prefix("Hash:") {
+        let rest = rest.trim_start();
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        return rest[end..].trim_start();
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signed_text_only() {
+        let m = "evil: x@evil.example\n-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\n1. Doc\n- -- dashed\n-----BEGIN PGP SIGNATURE-----\nabc\n-----END PGP SIGNATURE-----\nmore\n";
+        let c = extract(m).unwrap();
+        assert_eq!(c.text, "1. Doc\n-- dashed\n\n");
+        assert!(c.before && c.after);
+        assert_eq!(c.line, 2);
+    }
+
+    #[test]
+    fn flattened_on_one_line() {
+        let c = extract("x -----BEGIN PGP SIGNED MESSAGE----- Hash: SHA256 CSIRT RFC2350 1. About -----BEGIN PGP SIGNATURE----- x -----END PGP SIGNATURE-----").unwrap();
+        assert_eq!(c.text.trim(), "CSIRT RFC2350 1. About");
+    }
+
+    #[test]
+    fn no_message() {
+        assert!(extract("1. Document information").is_none());
+    }
+}

@@ -1,0 +1,38 @@
+//! `csirt`: the command line over the csirt libraries.
+//!
+//! This binary only parses arguments, reads files and prints; the work is
+//! done in the crates under `crates/`.
+
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// A searchable, verified and current directory of CSIRTs, read from the
+/// RFC 2350 descriptions the teams publish.
+#[derive(Parser)]
+#[command(name = "csirt", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Parse(cmd::parse::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Parse(args) => cmd::parse::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("csirt: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
