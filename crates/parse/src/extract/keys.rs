@@ -49,14 +49,13 @@ pub fn find(text: &str, labelled_only: bool) -> Vec<Found> {
         let line = line_of(m.start());
         let line_text =
             &text[line_starts[line]..line_starts.get(line + 1).copied().unwrap_or(text.len())];
-        let prev_text = if line > 0 {
-            &text[line_starts[line - 1]..line_starts[line]]
-        } else {
-            ""
-        };
-        let label = label_of(line_text).or_else(|| {
-            label_of(prev_text).filter(|_| !prev_text.chars().any(|c| c.is_ascii_digit()))
-        });
+        // The nearest non-blank line above, for labels that end a line.
+        let prev_text = (0..line)
+            .rev()
+            .map(|p| &text[line_starts[p]..line_starts[p + 1]])
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        let label = label_of(line_text).or_else(|| trailing_label(prev_text));
         if labelled_only && label.is_none() {
             continue;
         }
@@ -87,6 +86,13 @@ fn label_of(line: &str) -> Option<Label> {
     } else {
         Label::Fingerprint
     })
+}
+
+/// A label that ends the previous line ("... whose fingerprint is").
+fn trailing_label(line: &str) -> Option<Label> {
+    let t = line.trim_end();
+    let m = LABEL.find_iter(t).last()?;
+    (t.len() - m.end() <= 12).then(|| label_of(&t[m.start()..])).flatten()
 }
 
 /// Reads one run: whole-run values first, then aligned windows of groups.
@@ -127,7 +133,7 @@ fn classify_run(run: &str, label: Option<Label>) -> Vec<Stated> {
             i = j + 1;
             continue;
         }
-        let whole: usize = groups[i..].iter().map(|g| g.len()).sum();
+        let whole: usize = groups.iter().map(|g| g.len()).sum();
         let key_ids_here = match label {
             Some(Label::KeyId) => true,
             // Under a fingerprint label, hex of the wrong length is a
@@ -263,6 +269,12 @@ mod tests {
                 "CA572205C0024E06BA70BE89EAADCFFC22BD4CD".into()
             )]
         );
+    }
+
+    #[test]
+    fn pgp2_fingerprint_under_a_label_on_the_line_before() {
+        let s = "whose KeyID is 12345678 and whose\nfingerprint is\n\n  11 22 33 44 55 66 77 88  88 77 66 55 44 33 22 11\n";
+        assert!(fprs(s).contains(&Stated::Malformed("11223344556677888877665544332211".into())), "{:?}", fprs(s));
     }
 
     #[test]
