@@ -92,7 +92,9 @@ fn label_of(line: &str) -> Option<Label> {
 fn trailing_label(line: &str) -> Option<Label> {
     let t = line.trim_end();
     let m = LABEL.find_iter(t).last()?;
-    (t.len() - m.end() <= 12).then(|| label_of(&t[m.start()..])).flatten()
+    (t.len() - m.end() <= 12)
+        .then(|| label_of(&t[m.start()..]))
+        .flatten()
 }
 
 /// Reads one run: whole-run values first, then aligned windows of groups.
@@ -274,7 +276,13 @@ mod tests {
     #[test]
     fn pgp2_fingerprint_under_a_label_on_the_line_before() {
         let s = "whose KeyID is 12345678 and whose\nfingerprint is\n\n  11 22 33 44 55 66 77 88  88 77 66 55 44 33 22 11\n";
-        assert!(fprs(s).contains(&Stated::Malformed("11223344556677888877665544332211".into())), "{:?}", fprs(s));
+        assert!(
+            fprs(s).contains(&Stated::Malformed(
+                "11223344556677888877665544332211".into()
+            )),
+            "{:?}",
+            fprs(s)
+        );
     }
 
     #[test]

@@ -1,0 +1,80 @@
+//! Shared helpers for the integration tests: run the real binaries on the
+//! fixtures in `tests/fixtures`.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// Path of a fixture file.
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// A command for the real `csirt` binary.
+pub fn csirt() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_csirt"));
+    c.env_remove("CSIRT_DATA");
+    c
+}
+
+/// Runs `csirt parse --format json --today 2026-01-01 FIXTURE` and returns the record.
+pub fn parse_fixture(name: &str) -> Value {
+    let out = csirt()
+        .args(["parse", "--format", "json", "--today", "2026-01-01"])
+        .arg(fixture(name))
+        .output()
+        .expect("run csirt");
+    assert!(
+        out.status.success(),
+        "csirt parse {name} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    first_json_line(&out)
+}
+
+/// The first line of stdout as JSON.
+pub fn first_json_line(out: &Output) -> Value {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout.lines().next().expect("one line of output");
+    serde_json::from_str(line).expect("valid JSON")
+}
+
+/// The codes of a record's diagnostics.
+pub fn codes(rec: &Value) -> Vec<String> {
+    rec["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["code"].as_str().map(String::from))
+        .collect()
+}
+
+/// A string field by JSON pointer, or "" when null.
+pub fn s<'a>(rec: &'a Value, pointer: &str) -> &'a str {
+    rec.pointer(pointer).and_then(Value::as_str).unwrap_or("")
+}
+
+/// A list of strings by JSON pointer.
+pub fn list(rec: &Value, pointer: &str) -> Vec<String> {
+    rec.pointer(pointer)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(String::from))
+        .collect()
+}
+
+/// The fingerprints of a record's keys.
+pub fn fingerprints(rec: &Value) -> Vec<String> {
+    rec["keys"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|k| k["fingerprint"].as_str().map(String::from))
+        .collect()
+}
