@@ -118,12 +118,15 @@ pub(crate) fn record(source: &str, ex: Extracted, opts: &Options) -> Record {
 struct Doc<'a> {
     by_field: HashMap<Field, Vec<usize>>,
     raw: &'a [RawSection],
+    /// Each section's body text, joined once.
+    texts: Vec<String>,
     /// Lines of unrecognised sections read as part of their parent.
     absorbed: Vec<usize>,
 }
 
 impl<'a> Doc<'a> {
     fn new(raw: &'a [RawSection]) -> Self {
+        let texts: Vec<String> = raw.iter().map(RawSection::text).collect();
         let mut by_field: HashMap<Field, Vec<usize>> = HashMap::new();
         for (i, s) in raw.iter().enumerate() {
             if let Some(f) = s.field {
@@ -133,7 +136,7 @@ impl<'a> Doc<'a> {
         for list in by_field.values_mut() {
             // Numbered headings beat bare ones and labels; a section with a
             // body beats an empty one; otherwise the first wins.
-            list.sort_by_key(|&i| (raw[i].kind, raw[i].text().is_empty(), i));
+            list.sort_by_key(|&i| (raw[i].kind, texts[i].is_empty(), i));
         }
         let mut absorbed = Vec::new();
         for (i, s) in raw.iter().enumerate() {
@@ -144,6 +147,7 @@ impl<'a> Doc<'a> {
         Doc {
             by_field,
             raw,
+            texts,
             absorbed,
         }
     }
@@ -170,7 +174,7 @@ impl<'a> Doc<'a> {
     /// The best section's text, with the unrecognised subsections under it.
     fn full_text(&self, f: Field) -> Option<String> {
         let &i = self.by_field.get(&f)?.first()?;
-        let mut text = self.raw[i].text();
+        let mut text = self.texts[i].clone();
         for (j, s) in self.raw.iter().enumerate().skip(i + 1) {
             if s.field.is_some() || Self::parent(self.raw, j) != Some(i) {
                 break;
@@ -178,7 +182,7 @@ impl<'a> Doc<'a> {
             text.push_str("\n\n");
             text.push_str(&s.title);
             text.push('\n');
-            text.push_str(&s.text());
+            text.push_str(&self.texts[j]);
         }
         Some(text.trim().to_string())
     }

@@ -1170,7 +1170,7 @@ static INDEX: LazyLock<HashMap<String, Vec<Phrase>>> = LazyLock::new(|| {
     }
     for list in index.values_mut() {
         // Longest first: "Electronic Mail Address" must win over "Address".
-        list.sort_by(|a, b| b.tokens.len().cmp(&a.tokens.len()));
+        list.sort_by_key(|p| std::cmp::Reverse(p.tokens.len()));
     }
     index
 });

@@ -118,6 +118,9 @@ fn split_collapsed(line: &str) -> Vec<String> {
     for caps in INLINE_NUMBER.captures_iter(line) {
         let Some(num) = caps.get(1) else { continue };
         let after = &line[num.end()..];
+        // A heading is short: looking at its first words is enough, and
+        // keeps this linear on very long collapsed lines.
+        let after = &after[..floor_char_boundary(after, 160)];
         if let Some(m) = headings::match_prefix(after) {
             if plausible_number(num.as_str()) {
                 cuts.push(num.start());
@@ -173,6 +176,16 @@ fn split_collapsed(line: &str) -> Vec<String> {
     parts.push(line[prev..].trim().to_string());
     parts.retain(|p| !p.is_empty());
     parts
+}
+
+fn floor_char_boundary(s: &str, max: usize) -> usize {
+    if s.len() <= max {
+        return s.len();
+    }
+    (0..=max)
+        .rev()
+        .find(|&i| s.is_char_boundary(i))
+        .unwrap_or(0)
 }
 
 fn plausible_number(n: &str) -> bool {

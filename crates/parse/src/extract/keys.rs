@@ -40,6 +40,38 @@ static RUN: LazyLock<Regex> = LazyLock::new(|| {
 /// runs on a line that carries a fingerprint or key-ID label (or the line
 /// after it), which is how the rest of a document is searched.
 pub fn find(text: &str, labelled_only: bool) -> Vec<Found> {
+    if !labelled_only {
+        return scan(text, false);
+    }
+    // Only the few lines around a label can hold a labelled value: scan
+    // those windows instead of every hex-looking word of the document.
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |pos: usize| line_starts.partition_point(|&s| s <= pos).saturating_sub(1);
+    let mut out: Vec<Found> = Vec::new();
+    let mut last_window = None;
+    for m in LABEL.find_iter(text) {
+        let line = line_of(m.start());
+        if last_window == Some(line) {
+            continue;
+        }
+        last_window = Some(line);
+        let start = line_starts[line];
+        let end = line_starts.get(line + 4).copied().unwrap_or(text.len());
+        for mut f in scan(&text[start..end], true) {
+            f.line += line;
+            if !out.iter().any(|o| o.value == f.value) {
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
+/// Scans all hex runs of `text`; with `labelled_only`, keeps those on or
+/// just below a label.
+fn scan(text: &str, labelled_only: bool) -> Vec<Found> {
     let mut out: Vec<Found> = Vec::new();
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
@@ -220,15 +252,15 @@ mod tests {
         let want = Stated::Fingerprint("CA572205C0024E06BA70BE89EAADCFFC22BD4CD5".into());
         assert_eq!(
             fprs("fingerprint is: CA57 2205 C002 4E06 BA70 BE89 EAAD CFFC 22BD 4CD5"),
-            [want.clone()]
+            std::slice::from_ref(&want)
         );
         assert_eq!(
             fprs("Fingerprint: CA57 2205 C002 4E06 BA70\n  BE89 EAAD CFFC 22BD 4CD5"),
-            [want.clone()]
+            std::slice::from_ref(&want)
         );
         assert_eq!(
             fprs("0xCA572205C0024E06BA70BE89EAADCFFC22BD4CD5"),
-            [want.clone()]
+            std::slice::from_ref(&want)
         );
         assert_eq!(
             fprs("CA:57:22:05:C0:02:4E:06:BA:70:BE:89:EA:AD:CF:FC:22:BD:4C:D5"),

@@ -65,8 +65,7 @@ pub fn claims(text: &str) -> Vec<Claim> {
 fn trim_url(u: &str) -> &str {
     let mut u = u.trim_end_matches(['.', ',', ';', ':', '!', '?', '*']);
     // A closing bracket belongs to the URL only when it opened inside it.
-    loop {
-        let Some(last) = u.chars().last() else { break };
+    while let Some(last) = u.chars().last() {
         let open = match last {
             ')' => '(',
             ']' => '[',
