@@ -1205,8 +1205,11 @@ pub fn tokens(s: &str) -> Vec<Token> {
     out
 }
 
+static FILLER_SET: LazyLock<std::collections::HashSet<&'static str>> =
+    LazyLock::new(|| FILLER.iter().copied().collect());
+
 fn push_token(out: &mut Vec<Token>, norm: String, end: usize) {
-    if !FILLER.contains(&norm.as_str()) {
+    if !FILLER_SET.contains(norm.as_str()) {
         out.push(Token { norm, end });
     }
 }

@@ -264,7 +264,13 @@ fn classify(line: &str, top: Option<u32>) -> Option<Heading> {
     if line.is_empty() || line.len() > 600 {
         return None;
     }
-    let (markup, text) = match MARKUP.captures(line) {
+    // Cheap first-character checks keep the regexes off most lines.
+    let captures = if line.starts_with('#') {
+        MARKUP.captures(line)
+    } else {
+        None
+    };
+    let (markup, text) = match captures {
         Some(c) => (true, c.get(2).map_or("", |m| m.as_str())),
         None => (false, line),
     };
@@ -273,7 +279,8 @@ fn classify(line: &str, top: Option<u32>) -> Option<Heading> {
         .strip_prefix("• ")
         .or_else(|| text.strip_prefix("● "))
         .unwrap_or(text);
-    if let Some(c) = NUMBER.captures(text) {
+    let numbered_start = text.starts_with(|c: char| c.is_ascii_digit());
+    if let Some(c) = numbered_start.then(|| NUMBER.captures(text)).flatten() {
         let raw_num = c.get(1).map_or("", |m| m.as_str());
         let title = c.get(3).map_or("", |m| m.as_str());
         if let Some(h) = numbered(raw_num, title, markup, top) {
