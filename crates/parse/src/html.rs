@@ -128,7 +128,7 @@ fn remove_between(s: &str, open: &str, close: &str) -> String {
 pub fn to_text(markup: &str) -> String {
     let doc = Html::parse_document(markup);
     let mut w = Writer::default();
-    walk(doc.root_element(), &mut w);
+    walk(doc.root_element(), &mut w, 0);
     w.finish()
 }
 
@@ -208,9 +208,21 @@ const BLOCK: &[&str] = &[
     "html",
 ];
 
-fn walk(el: ElementRef<'_>, w: &mut Writer) {
+/// Nesting deeper than this is read as plain text: a hostile page must not
+/// overflow the stack.
+const MAX_DEPTH: usize = 128;
+
+fn walk(el: ElementRef<'_>, w: &mut Writer, depth: usize) {
     let name = el.value().name().to_ascii_lowercase();
     if SKIP.contains(&name.as_str()) {
+        return;
+    }
+    if depth > MAX_DEPTH {
+        w.block();
+        for t in el.text() {
+            w.text(t);
+        }
+        w.block();
         return;
     }
     let heading = match name.as_str() {
@@ -271,9 +283,9 @@ fn walk(el: ElementRef<'_>, w: &mut Writer) {
                         if !w.line.trim().is_empty() {
                             w.line.push_str("  ");
                         }
-                        walk(c, w);
+                        walk(c, w, depth + 1);
                     } else {
-                        walk(c, w);
+                        walk(c, w, depth + 1);
                     }
                 }
             }
@@ -308,6 +320,12 @@ mod tests {
         let (s, _) = strip_templates(src);
         let t = to_text(&s);
         assert_eq!(t.trim(), "# Informasi Dokumen");
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow_the_stack() {
+        let page = "<div>".repeat(20_000) + "Zona Waktu" + &"</div>".repeat(20_000);
+        assert_eq!(to_text(&page).trim(), "Zona Waktu");
     }
 
     #[test]
