@@ -24,6 +24,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    quiet_contained_panics();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Parse(args) => cmd::parse::run(args),
@@ -35,4 +36,20 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The PDF library panics on some malformed files; the parser contains those
+/// panics and reports `pdf-unreadable`, so their default message and
+/// backtrace on stderr would only alarm the user. Every other panic is
+/// reported as usual.
+fn quiet_contained_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let contained = info
+            .location()
+            .is_some_and(|l| l.file().contains("pdf-extract") || l.file().contains("lopdf"));
+        if !contained {
+            default(info);
+        }
+    }));
 }

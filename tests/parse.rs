@@ -280,6 +280,25 @@ fn broken_pdf_gives_a_diagnostic_not_a_crash() {
     );
 }
 
+/// Regression (found by cargo fuzz): a page whose font resource is missing
+/// makes pdf-extract panic. The panic is contained, reported as
+/// `pdf-unreadable`, and prints nothing alarming.
+#[test]
+fn pdf_page_without_font_panics_pdf_extract() {
+    let out = csirt()
+        .args(["parse", "--format", "json"])
+        .arg(fixture("pdf-page-without-font-panics-pdf-extract.pdf"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(codes(&first_json_line(&out)).contains(&"pdf-unreadable".to_string()));
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn unreadable_file_is_reported_and_the_rest_goes_on() {
     let out = csirt()
