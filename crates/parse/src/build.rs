@@ -366,37 +366,33 @@ fn contact_info(doc: &Doc<'_>, r: &mut Record) {
         .map(|t| contact::phones(&t))
         .unwrap_or_default();
     r.contact.other_telecom = doc.text(Field::OtherTelecom);
-    match doc.best(Field::Email) {
-        Some(s) => {
-            r.contact.emails = contact::emails(&doc.full_text(Field::Email).unwrap_or_default())
-                .into_iter()
-                .take(10)
-                .collect::<Vec<_>>()
-                .tap_empty(|| {
-                    r.diagnostics.push(
-                        Diagnostic::new(
-                            Code::NoEmail,
-                            Severity::Warning,
-                            "the e-mail section gives no address",
-                        )
-                        .at(s.line),
-                    );
-                })
-        }
-        None => {
-            r.contact.emails = doc
-                .text(Field::PointsOfContact)
+    // Addresses come from the e-mail section only (others in the document
+    // are lists or other teams); without such a section, from 2.11.
+    let (emails, missing) = match doc.best(Field::Email) {
+        Some(s) => (
+            contact::emails(&doc.full_text(Field::Email).unwrap_or_default()),
+            Diagnostic::new(
+                Code::NoEmail,
+                Severity::Warning,
+                "the e-mail section gives no address",
+            )
+            .at(s.line),
+        ),
+        None => (
+            doc.text(Field::PointsOfContact)
                 .map(|t| contact::emails(&t))
-                .unwrap_or_default();
-            if r.contact.emails.is_empty() {
-                r.diagnostics.push(Diagnostic::new(
-                    Code::NoEmail,
-                    Severity::Warning,
-                    "the document gives no e-mail address",
-                ));
-            }
-        }
+                .unwrap_or_default(),
+            Diagnostic::new(
+                Code::NoEmail,
+                Severity::Warning,
+                "the document gives no e-mail address",
+            ),
+        ),
+    };
+    if emails.is_empty() {
+        r.diagnostics.push(missing);
     }
+    r.contact.emails = emails.into_iter().take(10).collect();
     r.contact.members = doc.text(Field::Members);
     r.contact.other_info = doc.text(Field::OtherInfo);
     r.contact.points_of_contact = doc.text(Field::PointsOfContact);
@@ -409,19 +405,6 @@ fn contact_info(doc: &Doc<'_>, r: &mut Record) {
                 .filter_map(|f| doc.text(*f))
                 .find_map(|t| hours_sentence(&t))
         });
-}
-
-trait TapEmpty {
-    fn tap_empty(self, f: impl FnOnce()) -> Self;
-}
-
-impl<T> TapEmpty for Vec<T> {
-    fn tap_empty(self, f: impl FnOnce()) -> Self {
-        if self.is_empty() {
-            f();
-        }
-        self
-    }
 }
 
 /// Lines joined with spaces, bullets dropped, at most `max` characters.
