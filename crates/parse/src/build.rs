@@ -74,8 +74,8 @@ pub(crate) fn record(source: &str, ex: Extracted, opts: &Options) -> Record {
     });
     r.disclaimers = doc.text(Field::Disclaimers);
 
-    for s in raw.iter().skip(1) {
-        if s.field.is_none() && s.number.is_some() && !doc.absorbed.contains(&s.line) {
+    for (i, s) in raw.iter().enumerate().skip(1) {
+        if s.field.is_none() && s.number.is_some() && !doc.absorbed(i) {
             r.diagnostics.push(
                 Diagnostic::new(
                     Code::UnrecognisedHeading,
@@ -102,12 +102,13 @@ pub(crate) fn record(source: &str, ex: Extracted, opts: &Options) -> Record {
     }
     r.sections = raw
         .iter()
-        .filter(|s| s.line > 0)
-        .map(|s| Section {
+        .zip(&doc.texts)
+        .filter(|(s, _)| s.line > 0)
+        .map(|(s, text)| Section {
             number: s.number.clone(),
             title: s.title.clone(),
             field: s.field.map(|f| f.path().to_string()),
-            text: s.text(),
+            text: text.clone(),
             line: s.line,
         })
         .collect();
@@ -120,8 +121,9 @@ struct Doc<'a> {
     raw: &'a [RawSection],
     /// Each section's body text, joined once.
     texts: Vec<String>,
-    /// Lines of unrecognised sections read as part of their parent.
-    absorbed: Vec<usize>,
+    /// For each unrecognised numbered section, the recognised section it
+    /// belongs to (`2.6.1 PGP-Key` under `2.6 Public Keys`).
+    parents: Vec<Option<usize>>,
 }
 
 impl<'a> Doc<'a> {
@@ -138,30 +140,22 @@ impl<'a> Doc<'a> {
             // body beats an empty one; otherwise the first wins.
             list.sort_by_key(|&i| (raw[i].kind, texts[i].is_empty(), i));
         }
-        let mut absorbed = Vec::new();
-        for (i, s) in raw.iter().enumerate() {
-            if s.field.is_none() && Self::parent(raw, i).is_some() {
-                absorbed.push(s.line);
-            }
-        }
         Doc {
             by_field,
             raw,
             texts,
-            absorbed,
+            parents: parents(raw),
         }
     }
 
-    /// The recognised section an unrecognised numbered section belongs to
-    /// (`2.6.1 PGP-Key` under `2.6 Public Keys`).
-    fn parent(raw: &[RawSection], i: usize) -> Option<usize> {
-        let n = raw[i].number.as_deref()?;
-        raw[..i].iter().rposition(|p| {
-            p.field.is_some()
-                && p.number.as_deref().is_some_and(|pn| {
-                    n.starts_with(&format!("{pn}.")) && !p.field.is_some_and(Field::is_group)
-                })
-        })
+    /// Whether section `i` was read as part of its parent.
+    fn absorbed(&self, i: usize) -> bool {
+        self.parents[i].is_some()
+    }
+
+    /// The unrecognised subsections that directly follow section `i`.
+    fn children(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        (i + 1..self.raw.len()).take_while(move |&j| self.parents[j] == Some(i))
     }
 
     fn best(&self, f: Field) -> Option<&'a RawSection> {
@@ -175,12 +169,9 @@ impl<'a> Doc<'a> {
     fn full_text(&self, f: Field) -> Option<String> {
         let &i = self.by_field.get(&f)?.first()?;
         let mut text = self.texts[i].clone();
-        for (j, s) in self.raw.iter().enumerate().skip(i + 1) {
-            if s.field.is_some() || Self::parent(self.raw, j) != Some(i) {
-                break;
-            }
+        for j in self.children(i) {
             text.push_str("\n\n");
-            text.push_str(&s.title);
+            text.push_str(&self.raw[j].title);
             text.push('\n');
             text.push_str(&self.texts[j]);
         }
@@ -199,7 +190,7 @@ impl<'a> Doc<'a> {
         order.sort();
         let parts: Vec<String> = order
             .iter()
-            .map(|&i| self.raw[i].text())
+            .map(|&i| self.texts[i].clone())
             .filter(|t| !t.is_empty())
             .collect();
         (!parts.is_empty()).then(|| parts.join("\n\n"))
@@ -219,23 +210,47 @@ impl<'a> Doc<'a> {
                 text.push_str(&s.title);
                 text.push('\n');
             }
-            let body = s.text();
+            let body = &self.texts[i];
             items.extend(body.lines().filter_map(list_item));
-            text.push_str(&body);
-            for (j, sub) in self.raw.iter().enumerate().skip(i + 1) {
-                if sub.field.is_some() || Self::parent(self.raw, j) != Some(i) {
-                    break;
-                }
+            text.push_str(body);
+            for j in self.children(i) {
+                let sub = &self.raw[j];
                 items.push(sub.title.clone());
                 text.push_str("\n\n");
                 text.push_str(&sub.title);
                 text.push('\n');
-                text.push_str(&sub.text());
+                text.push_str(&self.texts[j]);
             }
         }
         let text = text.trim().to_string();
         (!text.is_empty()).then_some(TextWithItems { text, items })
     }
+}
+
+/// For each unrecognised numbered section, the latest earlier recognised
+/// (non-group) section whose number is a prefix of its own. One pass: the
+/// latest section for every number is remembered, and only the prefixes of
+/// a section's own number are looked up.
+fn parents(raw: &[RawSection]) -> Vec<Option<usize>> {
+    let mut latest: HashMap<&str, usize> = HashMap::new();
+    let mut out = Vec::with_capacity(raw.len());
+    for (i, s) in raw.iter().enumerate() {
+        let n = s.number.as_deref();
+        let parent = match (s.field, n) {
+            (None, Some(n)) => n
+                .match_indices('.')
+                .filter_map(|(dot, _)| latest.get(&n[..dot]).copied())
+                .max(),
+            _ => None,
+        };
+        out.push(parent);
+        if let (Some(f), Some(n)) = (s.field, n) {
+            if !f.is_group() {
+                latest.insert(n, i);
+            }
+        }
+    }
+    out
 }
 
 fn list_item(line: &str) -> Option<String> {
