@@ -178,6 +178,13 @@ pub fn parse(bytes: &[u8], source: &str, opts: &Options) -> Record {
     build::record(source, extracted, opts)
 }
 
+/// Parses text already produced by [`extract_text`], for callers that also
+/// need the text itself (a verifier looking for an embedded key block) and
+/// should not pay for PDF extraction twice.
+pub fn parse_extracted(extracted: Extracted, source: &str, opts: &Options) -> Record {
+    build::record(source, extracted, opts)
+}
+
 /// Markdown to the line layout the section finder reads: front matter,
 /// comments and code fences go; headings keep their `#`.
 fn markdown_to_text(text: &str) -> String {
