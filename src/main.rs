@@ -22,14 +22,24 @@ struct Cli {
 enum Command {
     Parse(cmd::parse::Args),
     Verify(cmd::verify::Args),
+    Crawl(cmd::crawl::Args),
 }
 
 fn main() -> ExitCode {
     quiet_contained_panics();
+    // Logs go to stderr; RUST_LOG=csirt_crawl=debug shows every request.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Parse(args) => cmd::parse::run(args),
         Command::Verify(args) => cmd::verify::run(args),
+        Command::Crawl(args) => cmd::crawl::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,2 +1,3 @@
+pub mod crawl;
 pub mod parse;
 pub mod verify;

@@ -7,8 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use clap::ValueEnum;
-use csirt_parse::Options;
-use csirt_verify::{armor::Repair, Input, Keyring, Outcome, Report};
+use csirt_verify::{Keyring, Outcome, Report};
 use serde::Serialize;
 
 /// Verify the OpenPGP signature of an RFC 2350 document.
@@ -125,7 +124,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
 
     let source = args.document.display().to_string();
-    let checked = check(&doc, sig.as_deref(), &source, &keyring, at);
+    let checked = csirt_check::check(&doc, sig.as_deref(), &source, &keyring, at);
     let report = &checked.report;
     let problems: Vec<ProblemOut> = keyring
         .problems
@@ -173,59 +172,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
-}
-
-/// A document verified: the report, and the embedded keys it was checked with.
-pub struct Checked {
-    /// The verifier's report.
-    pub report: Report,
-    /// Keys embedded in the document (and what could not be read of them).
-    pub embedded: Keyring,
-    /// Repairs made to embedded key blocks.
-    pub repairs: Vec<Repair>,
-}
-
-/// Parses and verifies one document: the parser reads exactly the signed
-/// text of a clear-signed document, its stated fingerprints go to the
-/// verifier, and key blocks embedded in it join `keyring`.
-pub fn check(
-    doc: &[u8],
-    sig: Option<&[u8]>,
-    source: &str,
-    keyring: &Keyring,
-    at: DateTime<Utc>,
-) -> Checked {
-    let opts = Options {
-        today: Some(at.date_naive()),
-        hint: Some(source.to_string()),
-        ..Options::default()
-    };
-    let signed_only = match (sig, csirt_verify::cleartext::split(doc)) {
-        (None, Some(Ok(cs))) => Some(cs.text.into_bytes()),
-        _ => None,
-    };
-    let extracted = csirt_parse::extract_text(signed_only.as_deref().unwrap_or(doc), &opts);
-    let mut embedded = Keyring::new();
-    let repairs = embedded.add_embedded(&extracted.text);
-    let record = csirt_parse::parse_extracted(extracted, source, &opts);
-    let mut input = Input::new(doc, at);
-    input.signature = sig;
-    for k in &record.keys {
-        if let Some(f) = &k.fingerprint {
-            if !input.stated_fingerprints.contains(f) {
-                input.stated_fingerprints.push(f.clone());
-            }
-        }
-        if let Some(id) = &k.key_id {
-            input.stated_key_ids.push(id.clone());
-        }
-    }
-    let report = csirt_verify::verify(&input, &[keyring, &embedded]);
-    Checked {
-        report,
-        embedded,
-        repairs,
-    }
 }
 
 /// `DOC.asc` or `DOC.sig` next to the document, if one exists.

@@ -1,0 +1,198 @@
+//! In-process verification against `gpgv` once per document, side by side.
+//!
+//! What users script today is a loop that runs `gpgv --keyring ring sig doc`
+//! for every document; `csirt` loads the keyring once and verifies in
+//! process. This bench makes 1,000 signed RFC 2350 documents (half RSA-4096,
+//! half Ed25519, as teams sign) and a keyring of 500 certificates, then
+//! times both over the same files and prints the ratio. Target: 30x.
+//!
+//! Run: `cargo bench --bench verify` (needs `gpgv`). Fixtures are generated
+//! once under `target/bench-verify/` (RSA key generation is slow).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant, SystemTime};
+
+use csirt_verify::{verify, Input, KeySource, Keyring, Outcome};
+use sequoia_openpgp as openpgp;
+
+use openpgp::cert::prelude::*;
+use openpgp::packet::signature::SignatureBuilder;
+use openpgp::policy::StandardPolicy;
+use openpgp::serialize::{Marshal, SerializeInto};
+use openpgp::types::SignatureType;
+use openpgp::Packet;
+
+const DOCS: usize = 1_000;
+const CERTS: usize = 500;
+const RSA_SIGNERS: usize = 2;
+const ED_SIGNERS: usize = 8;
+
+fn main() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-verify");
+    let fixtures = Fixtures::load_or_make(&dir);
+
+    // In process: load the keyring once, then verify every document.
+    let t0 = Instant::now();
+    let mut keyring = Keyring::new();
+    let n = keyring.add_bytes(
+        &std::fs::read(&fixtures.ring).unwrap(),
+        KeySource::Bytes("ring".into()),
+    );
+    assert_eq!(n, CERTS, "{:?}", keyring.problems);
+    let load = t0.elapsed();
+    let at = chrono::DateTime::<chrono::Utc>::from(SystemTime::now());
+    let t1 = Instant::now();
+    for (doc, sig, fpr) in &fixtures.docs {
+        let d = std::fs::read(doc).unwrap();
+        let s = std::fs::read(sig).unwrap();
+        let mut input = Input::new(&d, at);
+        input.signature = Some(&s);
+        input.stated_fingerprints = vec![fpr.clone()];
+        let r = verify(&input, &[&keyring]);
+        assert_eq!(r.outcome, Outcome::Valid, "{}: {}", doc.display(), r.detail);
+    }
+    let ours = t1.elapsed() + load;
+
+    // gpgv once per document, as a shell loop would.
+    let home = tempfile::tempdir().unwrap();
+    let t2 = Instant::now();
+    for (doc, sig, _) in &fixtures.docs {
+        let st = Command::new("gpgv")
+            .arg("--homedir")
+            .arg(home.path())
+            .arg("--keyring")
+            .arg(&fixtures.ring)
+            .arg(sig)
+            .arg(doc)
+            .output()
+            .expect("gpgv is installed");
+        assert!(
+            st.status.success(),
+            "gpgv {}: {}",
+            doc.display(),
+            String::from_utf8_lossy(&st.stderr)
+        );
+    }
+    let gpgv = t2.elapsed();
+
+    let per = |d: Duration| d.as_secs_f64() * 1e3 / DOCS as f64;
+    println!("verify {DOCS} documents, keyring of {CERTS} certificates ({RSA_SIGNERS} RSA-4096 and {ED_SIGNERS} Ed25519 signers)");
+    println!(
+        "  csirt in process : {:>8.1} ms total ({:.1} ms keyring load), {:.3} ms/document",
+        ours.as_secs_f64() * 1e3,
+        load.as_secs_f64() * 1e3,
+        per(ours)
+    );
+    println!(
+        "  gpgv per document: {:>8.1} ms total, {:.3} ms/document",
+        gpgv.as_secs_f64() * 1e3,
+        per(gpgv)
+    );
+    println!(
+        "  ratio            : {:.1}x (target: at least 30x)",
+        gpgv.as_secs_f64() / ours.as_secs_f64()
+    );
+}
+
+struct Fixtures {
+    ring: PathBuf,
+    docs: Vec<(PathBuf, PathBuf, String)>,
+}
+
+impl Fixtures {
+    fn load_or_make(dir: &Path) -> Fixtures {
+        let ring = dir.join("ring.pgp");
+        let list = dir.join("docs.tsv");
+        if let (true, Ok(tsv)) = (ring.exists(), std::fs::read_to_string(&list)) {
+            let docs: Vec<_> = tsv
+                .lines()
+                .filter_map(|l| {
+                    let mut f = l.split('\t');
+                    Some((
+                        dir.join(f.next()?),
+                        dir.join(f.next()?),
+                        f.next()?.to_string(),
+                    ))
+                })
+                .collect();
+            if docs.len() == DOCS {
+                return Fixtures { ring, docs };
+            }
+        }
+        eprintln!(
+            "making fixtures in {} (once; RSA-4096 key generation is slow)",
+            dir.display()
+        );
+        std::fs::create_dir_all(dir.join("docs")).unwrap();
+        let mut signers = Vec::new();
+        for i in 0..RSA_SIGNERS + ED_SIGNERS {
+            let suite = if i < RSA_SIGNERS {
+                CipherSuite::RSA4k
+            } else {
+                CipherSuite::Cv25519
+            };
+            let (c, _) =
+                CertBuilder::general_purpose(Some(format!("Team {i} <cert{i}@example.org>")))
+                    .set_cipher_suite(suite)
+                    .set_creation_time(SystemTime::now() - Duration::from_secs(86_400))
+                    .generate()
+                    .unwrap();
+            signers.push(c);
+        }
+        let mut ring_bytes = Vec::new();
+        for c in &signers {
+            c.serialize(&mut ring_bytes).unwrap();
+        }
+        for i in signers.len()..CERTS {
+            let (c, _) =
+                CertBuilder::general_purpose(Some(format!("Other {i} <other{i}@example.org>")))
+                    .generate()
+                    .unwrap();
+            c.serialize(&mut ring_bytes).unwrap();
+        }
+        std::fs::write(&ring, &ring_bytes).unwrap();
+
+        let p = StandardPolicy::new();
+        let template = std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("seeds/examples/xyz-cert.txt"),
+        )
+        .unwrap();
+        let mut tsv = String::new();
+        let mut docs = Vec::new();
+        for i in 0..DOCS {
+            // Alternate RSA and Ed25519 signers, half each.
+            let c = if i % 2 == 0 {
+                &signers[i / 2 % RSA_SIGNERS]
+            } else {
+                &signers[RSA_SIGNERS + i / 2 % ED_SIGNERS]
+            };
+            let fpr = c.fingerprint().to_hex();
+            let body = format!(
+                "{}\nDocument {i}\n2.8 Public Keys\nFingerprint: {fpr}\n",
+                template
+            );
+            let doc = format!("docs/{i:04}.txt");
+            let sig = format!("docs/{i:04}.txt.sig");
+            std::fs::write(dir.join(&doc), &body).unwrap();
+            let key = c
+                .keys()
+                .with_policy(&p, None)
+                .secret()
+                .for_signing()
+                .next()
+                .unwrap()
+                .key()
+                .clone();
+            let mut pair = key.into_keypair().unwrap();
+            let s = SignatureBuilder::new(SignatureType::Binary)
+                .sign_message(&mut pair, body.as_bytes())
+                .unwrap();
+            std::fs::write(dir.join(&sig), Packet::from(s).to_vec().unwrap()).unwrap();
+            tsv.push_str(&format!("{doc}\t{sig}\t{fpr}\n"));
+            docs.push((dir.join(doc), dir.join(sig), fpr));
+        }
+        std::fs::write(&list, tsv).unwrap();
+        Fixtures { ring, docs }
+    }
+}

@@ -1,0 +1,83 @@
+//! One document checked: [`csirt_parse`] and [`csirt_verify`] glued together
+//! the one right way, for the CLI and the crawler alike.
+//!
+//! The glue matters for trust: for a clear-signed document the parser reads
+//! exactly the text the signature covers (as [`csirt_verify::cleartext`]
+//! splits it), the fingerprints that text states are what the signer is
+//! compared with, and public key blocks embedded in the document join a
+//! per-document keyring after [`csirt_verify::armor`] repaired them.
+//!
+//! What it is not: no I/O, no network, no clock (the reference time is an
+//! argument). Callers bring the bytes and the keyring.
+//!
+//! ```
+//! use csirt_check::check;
+//! use csirt_verify::{Keyring, Outcome};
+//!
+//! let at = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+//! let c = check(b"2.1 Name of the Team\nXYZ-CERT\n", None, "doc.txt", &Keyring::new(), at);
+//! assert_eq!(c.record.team.name.as_deref(), Some("XYZ-CERT"));
+//! assert_eq!(c.report.outcome, Outcome::Unsigned);
+//! ```
+
+#![warn(missing_docs)]
+
+use chrono::{DateTime, Utc};
+use csirt_parse::{Options, Record};
+use csirt_verify::{armor::Repair, Input, Keyring, Report};
+
+/// A document parsed and verified.
+#[derive(Debug)]
+pub struct Checked {
+    /// The parsed record (of the signed text only, when clear-signed).
+    pub record: Record,
+    /// The verifier's report.
+    pub report: Report,
+    /// Keys embedded in the document (and what could not be read of them).
+    pub embedded: Keyring,
+    /// Repairs made to embedded key blocks.
+    pub repairs: Vec<Repair>,
+}
+
+/// Parses and verifies one document with an optional detached signature,
+/// using `keyring` and the keys embedded in the document.
+pub fn check(
+    doc: &[u8],
+    sig: Option<&[u8]>,
+    source: &str,
+    keyring: &Keyring,
+    at: DateTime<Utc>,
+) -> Checked {
+    let opts = Options {
+        today: Some(at.date_naive()),
+        hint: Some(source.to_string()),
+        ..Options::default()
+    };
+    let signed_only = match (sig, csirt_verify::cleartext::split(doc)) {
+        (None, Some(Ok(cs))) => Some(cs.text.into_bytes()),
+        _ => None,
+    };
+    let extracted = csirt_parse::extract_text(signed_only.as_deref().unwrap_or(doc), &opts);
+    let mut embedded = Keyring::new();
+    let repairs = embedded.add_embedded(&extracted.text);
+    let record = csirt_parse::parse_extracted(extracted, source, &opts);
+    let mut input = Input::new(doc, at);
+    input.signature = sig;
+    for k in &record.keys {
+        if let Some(f) = &k.fingerprint {
+            if !input.stated_fingerprints.contains(f) {
+                input.stated_fingerprints.push(f.clone());
+            }
+        }
+        if let Some(id) = &k.key_id {
+            input.stated_key_ids.push(id.clone());
+        }
+    }
+    let report = csirt_verify::verify(&input, &[keyring, &embedded]);
+    Checked {
+        record,
+        report,
+        embedded,
+        repairs,
+    }
+}

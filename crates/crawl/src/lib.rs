@@ -1,0 +1,469 @@
+//! The polite crawler: seeds in, every new version of every team's document,
+//! signature and key fetched, parsed, verified and stored.
+//!
+//! It talks to other teams' web servers, so it is built to be a guest no
+//! team would block, and a client no server can hurt:
+//!
+//! - **politeness** ([`fetch::Fetcher`]): a host is the IP address and port
+//!   a name resolves to, so two names on one server share a budget; at most
+//!   one request in flight per host, at least `per_host_interval` between
+//!   requests to it (governor), a global concurrency cap, robots.txt per
+//!   RFC 9309, conditional GET with the stored ETag and Last-Modified, and
+//!   back-off with jitter that honours Retry-After;
+//! - **limits**: connect and total timeouts, a body cap applied after
+//!   decompression, at most five redirects (each one a separate, polite
+//!   request), never from https to http;
+//! - **addresses** ([`net`]): loopback, private and other non-public
+//!   addresses are refused after every resolution unless `allow_private`.
+//!
+//! For every document it fetches the signature named in the seed, else the
+//! signature locations the document states, else tries `<url>.asc` and
+//! `<url>.sig`; and the key named in the seed or in section 2.8 (for a
+//! document read from disk, only the seed and the files beside it). Each new
+//! version is checked with [`csirt_check`] and stored with [`csirt_store`].
+//!
+//! What it is not: it parses nothing itself and writes nothing but through
+//! the store. [`seeds`] reads the seed list.
+
+#![warn(missing_docs)]
+
+pub mod fetch;
+pub mod net;
+pub mod seeds;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use csirt_store::{Fetch, Role, Store};
+use csirt_verify::{KeySource, Keyring};
+use serde::Serialize;
+use url::Url;
+
+pub use fetch::{FetchError, Fetcher};
+pub use seeds::{SeedError, TeamSeed};
+
+/// The crawler's knobs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Least time between two requests to one host.
+    pub per_host_interval: Duration,
+    /// Requests in flight over all hosts.
+    pub concurrency: usize,
+    /// Total time for one request, body included.
+    pub timeout: Duration,
+    /// Largest body accepted, after decompression.
+    pub max_bytes: usize,
+    /// Redirects followed per URL.
+    pub max_redirects: usize,
+    /// Requests per URL, retries included.
+    pub tries: u32,
+    /// First back-off delay; doubled on each retry, with jitter.
+    pub retry_base: Duration,
+    /// Longest Retry-After honoured; longer ones fail the fetch.
+    pub max_retry_after: Duration,
+    /// Allow loopback, private and other non-public addresses.
+    pub allow_private: bool,
+    /// The User-Agent header, with a contact URL.
+    pub user_agent: String,
+    /// The product token matched against robots.txt groups.
+    pub robots_token: String,
+    /// Longest time one document may take to parse and verify (PDFs can be
+    /// slow); past it the document is recorded as unchecked.
+    pub check_deadline: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            per_host_interval: Duration::from_secs(1),
+            concurrency: 32,
+            timeout: Duration::from_secs(30),
+            max_bytes: 10 * 1024 * 1024,
+            max_redirects: 5,
+            tries: 3,
+            retry_base: Duration::from_millis(500),
+            max_retry_after: Duration::from_secs(120),
+            allow_private: false,
+            user_agent: format!(
+                "csirt/{} (+https://github.com/csirt-directory/csirt; RFC 2350 directory crawler)",
+                env!("CARGO_PKG_VERSION")
+            ),
+            robots_token: "csirt".into(),
+            check_deadline: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Live counters, for a progress bar.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Teams in the seed list.
+    pub teams: AtomicU64,
+    /// Teams finished.
+    pub teams_done: AtomicU64,
+    /// Failed fetches so far.
+    pub failures: AtomicU64,
+}
+
+/// What a crawl did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Teams crawled.
+    pub teams: usize,
+    /// URLs fetched with a body.
+    pub fetched: usize,
+    /// URLs the server said were unchanged (304).
+    pub unchanged: usize,
+    /// Bodies never seen before at their URL.
+    pub new_versions: usize,
+    /// Failed fetches by reason (guessed `.asc`/`.sig` that do not exist are
+    /// not failures).
+    pub failed: BTreeMap<String, usize>,
+    /// Documents parsed and verified.
+    pub checked: usize,
+    /// Verification outcomes of the documents checked.
+    pub outcomes: BTreeMap<String, usize>,
+    /// Body bytes received.
+    pub bytes: u64,
+    /// HTTP requests sent (robots.txt, retries and redirects included).
+    pub requests: u64,
+    /// Wall time in seconds.
+    pub seconds: f64,
+}
+
+/// Why a crawl could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] csirt_store::Error),
+    /// The HTTP client could not be built.
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+}
+
+type SharedStore = Arc<Mutex<Store>>;
+
+/// Crawls `seeds` into `store`; returns what happened. Failures of single
+/// URLs are recorded and counted, never fatal.
+pub async fn crawl(
+    seeds: Vec<TeamSeed>,
+    store: Store,
+    config: Config,
+    progress: Arc<Progress>,
+) -> Result<Summary, Error> {
+    let started = Instant::now();
+    let fetcher = Arc::new(Fetcher::new(config.clone())?);
+    let crawl_id = store.begin_crawl()?;
+    let store: SharedStore = Arc::new(Mutex::new(store));
+    let summary = Arc::new(Mutex::new(Summary {
+        teams: seeds.len(),
+        ..Summary::default()
+    }));
+    progress.teams.store(seeds.len() as u64, Ordering::Relaxed);
+    let mut tasks = tokio::task::JoinSet::new();
+    for seed in seeds {
+        let ctx = Ctx {
+            fetcher: fetcher.clone(),
+            store: store.clone(),
+            summary: summary.clone(),
+            progress: progress.clone(),
+            config: config.clone(),
+        };
+        tasks.spawn(async move {
+            if let Err(e) = ctx.team(&seed).await {
+                tracing::error!(team = %seed.name, "store error: {e}");
+            }
+            ctx.progress.teams_done.fetch_add(1, Ordering::Relaxed);
+        });
+    }
+    while let Some(r) = tasks.join_next().await {
+        if let Err(e) = r {
+            tracing::error!("a team's crawl task failed: {e}");
+        }
+    }
+    let mut s = summary.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    s.requests = fetcher.requests.load(Ordering::Relaxed);
+    s.seconds = started.elapsed().as_secs_f64();
+    let json = serde_json::to_string(&s).unwrap_or_default();
+    let st = store.clone();
+    blocking(move || {
+        st.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .finish_crawl(crawl_id, &json)
+    })
+    .await?;
+    Ok(s)
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(v) => v,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}
+
+struct Ctx {
+    fetcher: Arc<Fetcher>,
+    store: SharedStore,
+    summary: Arc<Mutex<Summary>>,
+    progress: Arc<Progress>,
+    config: Config,
+}
+
+/// A URL fetched and stored.
+struct Got {
+    version_id: i64,
+    bytes: Vec<u8>,
+    new: bool,
+}
+
+impl Ctx {
+    async fn team(&self, seed: &TeamSeed) -> Result<(), csirt_store::Error> {
+        let (name, country, homepage) = (
+            seed.name.clone(),
+            seed.country.clone(),
+            seed.homepage.as_ref().map(Url::to_string),
+        );
+        let team_id = self
+            .with_store(move |s| s.upsert_team(&name, country.as_deref(), homepage.as_deref()))
+            .await?;
+        for (i, doc_url) in seed.documents.iter().enumerate() {
+            let Some(doc) = self.get(team_id, doc_url, Role::Document, false).await? else {
+                continue;
+            };
+            let clearsigned = csirt_verify::cleartext::is_clearsigned(&doc.bytes);
+            // What the document states, for its signature and key URLs. A
+            // document read from disk is a mirror meant to work offline: its
+            // stated URLs point at the internet and are not followed.
+            let stated =
+                if doc_url.scheme() != "file" && (seed.signature.is_none() || seed.key.is_none()) {
+                    let (bytes, src) = (doc.bytes.clone(), doc_url.to_string());
+                    self.parse_stated(bytes, src).await
+                } else {
+                    Stated::default()
+                };
+            let mut sig = None;
+            if !clearsigned {
+                let mut candidates: Vec<(Url, bool)> = Vec::new();
+                match (&seed.signature, i) {
+                    (Some(s), 0) => candidates.push((s.clone(), false)),
+                    _ => {
+                        candidates.extend(stated.signatures.iter().map(|u| (u.clone(), false)));
+                        for ext in ["asc", "sig"] {
+                            if let Ok(u) = Url::parse(&format!("{doc_url}.{ext}")) {
+                                candidates.push((u, true));
+                            }
+                        }
+                    }
+                }
+                for (u, guessed) in candidates {
+                    if let Some(g) = self.get(team_id, &u, Role::Signature, guessed).await? {
+                        sig = Some(g);
+                        break;
+                    }
+                }
+            }
+            let mut keyring = Keyring::new();
+            let mut keys_new = false;
+            let key_urls: Vec<Url> = match &seed.key {
+                Some(k) => vec![k.clone()],
+                None => stated.keys.clone(),
+            };
+            for k in key_urls.iter().take(3) {
+                if let Some(g) = self.get(team_id, k, Role::Key, false).await? {
+                    keys_new |= g.new;
+                    keyring.add_bytes(&g.bytes, KeySource::Bytes(k.to_string()));
+                }
+            }
+            let sig_version = sig.as_ref().map(|s| s.version_id);
+            let (doc_version, sig_new) = (doc.version_id, sig.as_ref().is_some_and(|s| s.new));
+            let done = self
+                .with_store(move |s| s.has_result(doc_version, sig_version))
+                .await?;
+            if done && !doc.new && !sig_new && !keys_new {
+                continue;
+            }
+            self.check(doc, sig, keyring, doc_url.to_string()).await?;
+        }
+        Ok(())
+    }
+
+    /// Fetches one URL and records the fetch; the bytes of its current
+    /// version, or None when it failed.
+    async fn get(
+        &self,
+        team_id: i64,
+        url: &Url,
+        role: Role,
+        guessed: bool,
+    ) -> Result<Option<Got>, csirt_store::Error> {
+        let u = url.to_string();
+        let url_id = self.with_store(move |s| s.url(&u, team_id, role)).await?;
+        let (etag, lm) = self.with_store(move |s| s.validators(url_id)).await?;
+        let started = Utc::now();
+        let mut attempted = self.fetcher.get(url, etag.as_deref(), lm.as_deref()).await;
+        if guessed && attempted.result.is_err() {
+            // A guessed `.asc` that is not there is not news; keep no row.
+            return Ok(None);
+        }
+        let mut fetch = Fetch {
+            url_id,
+            started: Some(started),
+            attempts: attempted.requests,
+            ..Fetch::default()
+        };
+        let failure = match &mut attempted.result {
+            Ok(f) => {
+                fetch.status = Some(f.status);
+                fetch.etag = f.etag.take();
+                fetch.last_modified = f.last_modified.take();
+                fetch.unchanged = f.status == 304;
+                fetch.body = f.body.take();
+                None
+            }
+            Err(e) => {
+                fetch.status = match e {
+                    FetchError::Status(s) => Some(*s),
+                    _ => None,
+                };
+                fetch.error = Some(format!("{}: {e}", e.reason()));
+                Some(e.clone())
+            }
+        };
+        let unchanged = fetch.unchanged;
+        let body_len = fetch.body.as_ref().map_or(0, Vec::len) as u64;
+        let (rec, body) = self
+            .with_store(move |s| {
+                let r = s.record_fetch(&fetch)?;
+                Ok((r, fetch.body))
+            })
+            .await?;
+        {
+            let mut sum = self.summary.lock().unwrap_or_else(|p| p.into_inner());
+            match &failure {
+                Some(e) => *sum.failed.entry(e.reason()).or_default() += 1,
+                None if unchanged => sum.unchanged += 1,
+                None => sum.fetched += 1,
+            }
+            sum.bytes += body_len;
+            sum.new_versions += usize::from(rec.new_version);
+        }
+        if let Some(e) = failure {
+            self.progress.failures.fetch_add(1, Ordering::Relaxed);
+            tracing::info!(%url, "fetch failed: {e}");
+            return Ok(None);
+        }
+        let Some(version_id) = rec.version_id else {
+            return Ok(None);
+        };
+        let bytes = match body {
+            Some(b) => b,
+            None => {
+                // 304: the bytes of the version stored before.
+                let v = self.with_store(move |s| s.latest_version(url_id)).await?;
+                let Some(v) = v else { return Ok(None) };
+                self.with_store(move |s| s.blob(&v.sha256)).await?
+            }
+        };
+        Ok(Some(Got {
+            version_id,
+            bytes,
+            new: rec.new_version,
+        }))
+    }
+
+    async fn parse_stated(&self, bytes: Vec<u8>, source: String) -> Stated {
+        let deadline = self.config.check_deadline;
+        let task = tokio::task::spawn_blocking(move || {
+            let opts = csirt_parse::Options {
+                hint: Some(source.clone()),
+                ..csirt_parse::Options::default()
+            };
+            let r = csirt_parse::parse(&bytes, &source, &opts);
+            let base = Url::parse(&source).ok();
+            let abs = |s: &String| {
+                Url::parse(s)
+                    .ok()
+                    .or_else(|| base.as_ref().and_then(|b| b.join(s).ok()))
+                    .filter(|u| matches!(u.scheme(), "http" | "https"))
+            };
+            Stated {
+                signatures: r
+                    .document
+                    .signature_locations
+                    .iter()
+                    .filter_map(abs)
+                    .collect(),
+                keys: r
+                    .keys
+                    .iter()
+                    .filter_map(|k| k.url.as_ref())
+                    .filter_map(abs)
+                    .collect(),
+            }
+        });
+        match tokio::time::timeout(deadline, task).await {
+            Ok(Ok(s)) => s,
+            _ => Stated::default(),
+        }
+    }
+
+    async fn check(
+        &self,
+        doc: Got,
+        sig: Option<Got>,
+        keyring: Keyring,
+        source: String,
+    ) -> Result<(), csirt_store::Error> {
+        let deadline = self.config.check_deadline;
+        let sig_version = sig.as_ref().map(|s| s.version_id);
+        let doc_version = doc.version_id;
+        let task = tokio::task::spawn_blocking(move || {
+            let c = csirt_check::check(
+                &doc.bytes,
+                sig.as_ref().map(|s| &s.bytes[..]),
+                &source,
+                &keyring,
+                Utc::now(),
+            );
+            let record = serde_json::to_string(&c.record).unwrap_or_default();
+            let report = serde_json::to_string(&c.report).unwrap_or_default();
+            (record, c.report.outcome.code(), report)
+        });
+        let (record, outcome, report) = match tokio::time::timeout(deadline, task).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(_)) | Err(_) => {
+                tracing::warn!(%doc_version, "document could not be checked within {deadline:?}");
+                return Ok(());
+            }
+        };
+        {
+            let mut sum = self.summary.lock().unwrap_or_else(|p| p.into_inner());
+            sum.checked += 1;
+            *sum.outcomes.entry(outcome.to_string()).or_default() += 1;
+        }
+        self.with_store(move |s| {
+            s.record_result(doc_version, &record, outcome, &report, sig_version)
+        })
+        .await
+    }
+
+    async fn with_store<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, csirt_store::Error> + Send + 'static,
+    ) -> Result<T, csirt_store::Error> {
+        let store = self.store.clone();
+        blocking(move || f(&mut store.lock().unwrap_or_else(|p| p.into_inner()))).await
+    }
+}
+
+/// URLs a document states for its signature and keys.
+#[derive(Debug, Default)]
+struct Stated {
+    signatures: Vec<Url>,
+    keys: Vec<Url>,
+}

@@ -1,0 +1,746 @@
+//! The csirt data directory: everything the crawler learned, kept forever.
+//!
+//! A data directory (`index/` by default) holds:
+//!
+//! - `csirt.db`, an SQLite database in WAL mode: teams, the URLs known for
+//!   each (document, signature, key), every fetch (time, status, ETag,
+//!   Last-Modified, bytes, hash, error), every distinct version of every URL,
+//!   and each document version's parse and verification results;
+//! - `blobs/`, the bytes of every version, content-addressed by SHA-256 and
+//!   stored once however many URLs or crawls produced them.
+//!
+//! Invariants: a version is never overwritten (history is kept); a blob is
+//! written to a temporary file, synced and renamed before any row names it,
+//! and every group of rows is written in one transaction, so a crash at any
+//! moment leaves either the old state or the new one, never half of either.
+//! An orphan blob (written, never referenced) is harmless and reused.
+//!
+//! What it is not: it does no network and no parsing; the crawler hands it
+//! bytes and results.
+//!
+//! ```
+//! use csirt_store::{Fetch, Role, Store};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let mut store = Store::open(dir.path()).unwrap();
+//! let team = store.upsert_team("XYZ-CERT", None, None).unwrap();
+//! let url = store.url("https://example.org/rfc2350.txt", team, Role::Document).unwrap();
+//! let rec = store.record_fetch(&Fetch::ok(url, 200, b"1. Document Information".to_vec())).unwrap();
+//! assert!(rec.new_version);
+//! ```
+
+#![warn(missing_docs)]
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The database refused an operation.
+    #[error("database {path}: {source}")]
+    Db {
+        /// The database file.
+        path: PathBuf,
+        /// The SQLite error.
+        source: rusqlite::Error,
+    },
+    /// A file in the data directory could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A blob's bytes do not hash to its name.
+    #[error("blob {0} is corrupt: its bytes do not match its hash")]
+    Corrupt(String),
+}
+
+/// Store results.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// What a URL is to its team.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// An RFC 2350 description.
+    Document,
+    /// A detached signature over a document.
+    Signature,
+    /// An OpenPGP key.
+    Key,
+}
+
+impl Role {
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Document => "document",
+            Role::Signature => "signature",
+            Role::Key => "key",
+        }
+    }
+
+    fn parse(s: &str) -> Role {
+        match s {
+            "signature" => Role::Signature,
+            "key" => Role::Key,
+            _ => Role::Document,
+        }
+    }
+}
+
+/// One fetch of one URL, as the crawler saw it.
+#[derive(Debug, Clone, Default)]
+pub struct Fetch {
+    /// The URL's id from [`Store::url`].
+    pub url_id: i64,
+    /// When the fetch started.
+    pub started: Option<DateTime<Utc>>,
+    /// The HTTP status, when a response came.
+    pub status: Option<u16>,
+    /// The response's ETag.
+    pub etag: Option<String>,
+    /// The response's Last-Modified.
+    pub last_modified: Option<String>,
+    /// The body, for a 200.
+    pub body: Option<Vec<u8>>,
+    /// The server said 304 Not Modified.
+    pub unchanged: bool,
+    /// Why the fetch failed (a short stable reason, then details).
+    pub error: Option<String>,
+    /// Requests it took (retries included).
+    pub attempts: u32,
+}
+
+impl Fetch {
+    /// A successful fetch with a body.
+    pub fn ok(url_id: i64, status: u16, body: Vec<u8>) -> Self {
+        Fetch {
+            url_id,
+            started: Some(Utc::now()),
+            status: Some(status),
+            body: Some(body),
+            attempts: 1,
+            ..Fetch::default()
+        }
+    }
+}
+
+/// What recording a fetch did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    /// The fetch row.
+    pub fetch_id: i64,
+    /// The version the body is (new or seen before); none for 304 or errors.
+    pub version_id: Option<i64>,
+    /// The body was never seen at this URL before.
+    pub new_version: bool,
+    /// SHA-256 of the body, hex.
+    pub sha256: Option<String>,
+}
+
+/// The latest stored version of a URL.
+#[derive(Debug, Clone, Serialize)]
+pub struct Version {
+    /// Version id.
+    pub id: i64,
+    /// The URL.
+    pub url: String,
+    /// What the URL is.
+    pub role: Role,
+    /// SHA-256 of the bytes, hex.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// First fetched with these bytes.
+    pub first_seen: String,
+}
+
+/// A team's current document, for indexing and reporting.
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamDocument {
+    /// Team id.
+    pub team_id: i64,
+    /// Team name from the seed.
+    pub team: String,
+    /// Country from the seed.
+    pub country: Option<String>,
+    /// The document's latest version.
+    pub version: Version,
+    /// The parse result (a `csirt-parse` record as JSON), when checked.
+    pub record: Option<String>,
+    /// The verification outcome code, when checked.
+    pub outcome: Option<String>,
+    /// The verification report as JSON, when checked.
+    pub verification: Option<String>,
+}
+
+/// Totals for a consistency check.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Consistency {
+    /// Versions whose blob exists and hashes right.
+    pub versions_ok: usize,
+    /// Versions whose blob is missing.
+    pub missing_blobs: Vec<String>,
+    /// SQLite's own integrity check said "ok".
+    pub database_ok: bool,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS teams (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    country TEXT,
+    homepage TEXT
+);
+CREATE TABLE IF NOT EXISTS urls (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL,
+    team_id INTEGER NOT NULL REFERENCES teams(id),
+    role TEXT NOT NULL,
+    UNIQUE (url, team_id, role)
+);
+CREATE TABLE IF NOT EXISTS blobs (
+    sha256 TEXT PRIMARY KEY,
+    size INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS versions (
+    id INTEGER PRIMARY KEY,
+    url_id INTEGER NOT NULL REFERENCES urls(id),
+    sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    UNIQUE (url_id, sha256)
+);
+CREATE TABLE IF NOT EXISTS fetches (
+    id INTEGER PRIMARY KEY,
+    url_id INTEGER NOT NULL REFERENCES urls(id),
+    started TEXT NOT NULL,
+    finished TEXT NOT NULL,
+    status INTEGER,
+    etag TEXT,
+    last_modified TEXT,
+    bytes INTEGER,
+    sha256 TEXT,
+    outcome TEXT NOT NULL,
+    error TEXT,
+    attempts INTEGER NOT NULL,
+    version_id INTEGER REFERENCES versions(id)
+);
+CREATE INDEX IF NOT EXISTS fetches_by_url ON fetches (url_id, id);
+CREATE TABLE IF NOT EXISTS results (
+    version_id INTEGER PRIMARY KEY REFERENCES versions(id),
+    record TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    verification TEXT NOT NULL,
+    signature_version_id INTEGER REFERENCES versions(id),
+    checked TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS crawls (
+    id INTEGER PRIMARY KEY,
+    started TEXT NOT NULL,
+    finished TEXT,
+    summary TEXT
+);
+";
+
+/// An open data directory.
+pub struct Store {
+    conn: Connection,
+    dir: PathBuf,
+    db_path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("dir", &self.dir).finish()
+    }
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+impl Store {
+    /// Opens (creating if needed) the data directory `dir`.
+    pub fn open(dir: &Path) -> Result<Store> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| Error::Io { path, source }
+        };
+        fs::create_dir_all(dir.join("blobs")).map_err(io(dir))?;
+        fs::create_dir_all(dir.join("tmp")).map_err(io(dir))?;
+        let db_path = dir.join("csirt.db");
+        let db = |source| Error::Db {
+            path: db_path.clone(),
+            source,
+        };
+        let conn = Connection::open(&db_path).map_err(db)?;
+        // WAL: readers (csirt-find, the server) never block the crawler's
+        // writer; synchronous=NORMAL is durable at each checkpoint and never
+        // corrupts on a crash, which is what WAL mode promises.
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(db)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(db)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(db)?;
+        conn.execute_batch(SCHEMA).map_err(db)?;
+        Ok(Store {
+            conn,
+            dir: dir.to_path_buf(),
+            db_path,
+        })
+    }
+
+    /// The data directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn db(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
+        |source| Error::Db {
+            path: self.db_path.clone(),
+            source,
+        }
+    }
+
+    /// Adds a team, or updates its country and homepage; returns its id.
+    pub fn upsert_team(
+        &self,
+        name: &str,
+        country: Option<&str>,
+        homepage: Option<&str>,
+    ) -> Result<i64> {
+        self.conn
+            .query_row(
+                "INSERT INTO teams (name, country, homepage) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(name) DO UPDATE SET country = excluded.country, homepage = excluded.homepage
+                 RETURNING id",
+                params![name, country, homepage],
+                |r| r.get(0),
+            )
+            .map_err(self.db())
+    }
+
+    /// The id of a team's URL in a role, created if new.
+    pub fn url(&self, url: &str, team_id: i64, role: Role) -> Result<i64> {
+        self.conn
+            .query_row(
+                "INSERT INTO urls (url, team_id, role) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(url, team_id, role) DO UPDATE SET url = excluded.url
+                 RETURNING id",
+                params![url, team_id, role.as_str()],
+                |r| r.get(0),
+            )
+            .map_err(self.db())
+    }
+
+    /// ETag and Last-Modified of the last successful fetch of a URL, for a
+    /// conditional GET.
+    pub fn validators(&self, url_id: i64) -> Result<(Option<String>, Option<String>)> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT etag, last_modified FROM fetches
+                 WHERE url_id = ?1 AND outcome IN ('fetched', 'unchanged') AND version_id IS NOT NULL
+                 ORDER BY id DESC LIMIT 1",
+                params![url_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(self.db())?
+            .unwrap_or((None, None)))
+    }
+
+    /// The version a URL had at its last successful fetch.
+    pub fn latest_version(&self, url_id: i64) -> Result<Option<Version>> {
+        self.conn
+            .query_row(
+                "SELECT v.id, u.url, u.role, v.sha256, b.size, v.first_seen
+                 FROM fetches f JOIN versions v ON v.id = f.version_id
+                 JOIN urls u ON u.id = v.url_id JOIN blobs b ON b.sha256 = v.sha256
+                 WHERE f.url_id = ?1 ORDER BY f.id DESC LIMIT 1",
+                params![url_id],
+                row_version,
+            )
+            .optional()
+            .map_err(self.db())
+    }
+
+    /// Records one fetch: the blob first (durably), then the fetch and the
+    /// version rows in one transaction. A 304 refers to the previous version.
+    pub fn record_fetch(&mut self, f: &Fetch) -> Result<Recorded> {
+        let sha = match &f.body {
+            Some(b) => Some(self.put_blob(b)?),
+            None => None,
+        };
+        let started = f
+            .started
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+            .unwrap_or_else(now);
+        let finished = now();
+        let previous = if f.unchanged {
+            self.latest_version(f.url_id)?.map(|v| v.id)
+        } else {
+            None
+        };
+        let db_path = self.db_path.clone();
+        let db = move |source| Error::Db {
+            path: db_path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(&db)?;
+        let mut version_id = previous;
+        let mut new_version = false;
+        if let (Some(sha), Some(body)) = (&sha, &f.body) {
+            tx.execute(
+                "INSERT OR IGNORE INTO blobs (sha256, size) VALUES (?1, ?2)",
+                params![sha, body.len() as i64],
+            )
+            .map_err(&db)?;
+            let existing: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM versions WHERE url_id = ?1 AND sha256 = ?2",
+                    params![f.url_id, sha],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(&db)?;
+            version_id = Some(match existing {
+                Some(id) => {
+                    tx.execute(
+                        "UPDATE versions SET last_seen = ?1 WHERE id = ?2",
+                        params![finished, id],
+                    )
+                    .map_err(&db)?;
+                    id
+                }
+                None => {
+                    new_version = true;
+                    tx.query_row(
+                        "INSERT INTO versions (url_id, sha256, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3) RETURNING id",
+                        params![f.url_id, sha, finished],
+                        |r| r.get(0),
+                    )
+                    .map_err(&db)?
+                }
+            });
+        } else if let Some(id) = previous {
+            tx.execute(
+                "UPDATE versions SET last_seen = ?1 WHERE id = ?2",
+                params![finished, id],
+            )
+            .map_err(&db)?;
+        }
+        let outcome = if f.error.is_some() {
+            "failed"
+        } else if f.unchanged {
+            "unchanged"
+        } else {
+            "fetched"
+        };
+        let fetch_id: i64 = tx
+            .query_row(
+                "INSERT INTO fetches (url_id, started, finished, status, etag, last_modified, bytes, sha256, outcome, error, attempts, version_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
+                params![
+                    f.url_id,
+                    started,
+                    finished,
+                    f.status,
+                    f.etag,
+                    f.last_modified,
+                    f.body.as_ref().map(|b| b.len() as i64),
+                    sha,
+                    outcome,
+                    f.error,
+                    f.attempts,
+                    version_id
+                ],
+                |r| r.get(0),
+            )
+            .map_err(&db)?;
+        tx.commit().map_err(&db)?;
+        Ok(Recorded {
+            fetch_id,
+            version_id,
+            new_version,
+            sha256: sha,
+        })
+    }
+
+    /// Stores the parse and verification results of a document version
+    /// (replacing earlier results for it: a newer verifier may know more).
+    pub fn record_result(
+        &self,
+        version_id: i64,
+        record_json: &str,
+        outcome: &str,
+        verification_json: &str,
+        signature_version_id: Option<i64>,
+    ) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO results (version_id, record, outcome, verification, signature_version_id, checked)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT(version_id) DO UPDATE SET record = excluded.record, outcome = excluded.outcome,
+                   verification = excluded.verification, signature_version_id = excluded.signature_version_id,
+                   checked = excluded.checked",
+                params![version_id, record_json, outcome, verification_json, signature_version_id, now()],
+            )
+            .map_err(self.db())?;
+        Ok(())
+    }
+
+    /// Whether a document version already has results checked against this
+    /// signature version.
+    pub fn has_result(&self, version_id: i64, signature_version_id: Option<i64>) -> Result<bool> {
+        self.conn
+            .query_row(
+                "SELECT 1 FROM results WHERE version_id = ?1 AND signature_version_id IS ?2",
+                params![version_id, signature_version_id],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|o| o.is_some())
+            .map_err(self.db())
+    }
+
+    /// The bytes of a blob, checked against its hash.
+    pub fn blob(&self, sha256: &str) -> Result<Vec<u8>> {
+        let path = self.blob_path(sha256);
+        let bytes = fs::read(&path).map_err(|source| Error::Io { path, source })?;
+        if hex(&Sha256::digest(&bytes)) != sha256 {
+            return Err(Error::Corrupt(sha256.to_string()));
+        }
+        Ok(bytes)
+    }
+
+    /// Every team's latest document version with its results.
+    pub fn team_documents(&self) -> Result<Vec<TeamDocument>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT t.id, t.name, t.country, v.id, u.url, u.role, v.sha256, b.size, v.first_seen,
+                        r.record, r.outcome, r.verification
+                 FROM urls u JOIN teams t ON t.id = u.team_id
+                 JOIN versions v ON v.id = (SELECT f.version_id FROM fetches f WHERE f.url_id = u.id AND f.version_id IS NOT NULL ORDER BY f.id DESC LIMIT 1)
+                 JOIN blobs b ON b.sha256 = v.sha256
+                 LEFT JOIN results r ON r.version_id = v.id
+                 WHERE u.role = 'document' ORDER BY t.name, u.url",
+            )
+            .map_err(self.db())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(TeamDocument {
+                    team_id: r.get(0)?,
+                    team: r.get(1)?,
+                    country: r.get(2)?,
+                    version: Version {
+                        id: r.get(3)?,
+                        url: r.get(4)?,
+                        role: Role::parse(&r.get::<_, String>(5)?),
+                        sha256: r.get(6)?,
+                        size: r.get(7)?,
+                        first_seen: r.get(8)?,
+                    },
+                    record: r.get(9)?,
+                    outcome: r.get(10)?,
+                    verification: r.get(11)?,
+                })
+            })
+            .map_err(self.db())?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(self.db())
+    }
+
+    /// Starts a crawl row; returns its id.
+    pub fn begin_crawl(&self) -> Result<i64> {
+        self.conn
+            .query_row(
+                "INSERT INTO crawls (started) VALUES (?1) RETURNING id",
+                params![now()],
+                |r| r.get(0),
+            )
+            .map_err(self.db())
+    }
+
+    /// Closes a crawl row with its summary.
+    pub fn finish_crawl(&self, id: i64, summary_json: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE crawls SET finished = ?1, summary = ?2 WHERE id = ?3",
+                params![now(), summary_json, id],
+            )
+            .map_err(self.db())?;
+        Ok(())
+    }
+
+    /// Counts rows in a table (for tests and summaries).
+    pub fn count(&self, table: &str) -> Result<i64> {
+        let table = match table {
+            "teams" | "urls" | "blobs" | "versions" | "fetches" | "results" | "crawls" => table,
+            _ => return Ok(0),
+        };
+        self.conn
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .map_err(self.db())
+    }
+
+    /// Checks that the database is sound and every version's bytes exist
+    /// and hash right.
+    pub fn check(&self) -> Result<Consistency> {
+        let integrity: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(self.db())?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT sha256 FROM versions")
+            .map_err(self.db())?;
+        let hashes: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .map_err(self.db())?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(self.db())?;
+        let mut c = Consistency {
+            database_ok: integrity == "ok",
+            ..Consistency::default()
+        };
+        for h in hashes {
+            match self.blob(&h) {
+                Ok(_) => c.versions_ok += 1,
+                Err(_) => c.missing_blobs.push(h),
+            }
+        }
+        Ok(c)
+    }
+
+    fn blob_path(&self, sha256: &str) -> PathBuf {
+        let (a, b) = sha256.split_at(2.min(sha256.len()));
+        self.dir.join("blobs").join(a).join(b)
+    }
+
+    /// Writes a blob if it is not there yet: temporary file, fsync, rename.
+    fn put_blob(&self, bytes: &[u8]) -> Result<String> {
+        let sha = hex(&Sha256::digest(bytes));
+        let path = self.blob_path(&sha);
+        if path.exists() {
+            return Ok(sha);
+        }
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| Error::Io { path, source }
+        };
+        let parent = path.parent().unwrap_or(&self.dir);
+        fs::create_dir_all(parent).map_err(io(parent))?;
+        let tmp = self
+            .dir
+            .join("tmp")
+            .join(format!("{sha}.{}", std::process::id()));
+        {
+            let mut f = fs::File::create(&tmp).map_err(io(&tmp))?;
+            f.write_all(bytes).map_err(io(&tmp))?;
+            f.sync_all().map_err(io(&tmp))?;
+        }
+        fs::rename(&tmp, &path).map_err(io(&path))?;
+        if let Ok(d) = fs::File::open(parent) {
+            let _ = d.sync_all();
+        }
+        Ok(sha)
+    }
+}
+
+fn row_version(r: &rusqlite::Row<'_>) -> rusqlite::Result<Version> {
+    Ok(Version {
+        id: r.get(0)?,
+        url: r.get(1)?,
+        role: Role::parse(&r.get::<_, String>(2)?),
+        sha256: r.get(3)?,
+        size: r.get(4)?,
+        first_seen: r.get(5)?,
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_are_kept_and_deduplicated() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path()).unwrap();
+        let t = s.upsert_team("T", Some("LU"), None).unwrap();
+        assert_eq!(s.upsert_team("T", Some("LU"), None).unwrap(), t);
+        let u = s.url("https://x/doc", t, Role::Document).unwrap();
+        let a = s.record_fetch(&Fetch::ok(u, 200, b"v1".to_vec())).unwrap();
+        let b = s.record_fetch(&Fetch::ok(u, 200, b"v1".to_vec())).unwrap();
+        let c = s.record_fetch(&Fetch::ok(u, 200, b"v2".to_vec())).unwrap();
+        assert!(a.new_version && !b.new_version && c.new_version);
+        assert_eq!(a.version_id, b.version_id);
+        assert_eq!(s.count("versions").unwrap(), 2);
+        assert_eq!(s.count("fetches").unwrap(), 3);
+        let unchanged = Fetch {
+            url_id: u,
+            unchanged: true,
+            status: Some(304),
+            attempts: 1,
+            ..Fetch::default()
+        };
+        let d = s.record_fetch(&unchanged).unwrap();
+        assert_eq!(d.version_id, c.version_id);
+        assert_eq!(s.blob(c.sha256.as_deref().unwrap()).unwrap(), b"v2");
+        let check = s.check().unwrap();
+        assert!(check.database_ok && check.missing_blobs.is_empty());
+        assert_eq!(check.versions_ok, 2);
+    }
+
+    #[test]
+    fn a_corrupt_blob_is_detected() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path()).unwrap();
+        let t = s.upsert_team("T", None, None).unwrap();
+        let u = s.url("https://x/doc", t, Role::Document).unwrap();
+        let r = s
+            .record_fetch(&Fetch::ok(u, 200, b"bytes".to_vec()))
+            .unwrap();
+        let sha = r.sha256.unwrap();
+        fs::write(s.blob_path(&sha), b"other").unwrap();
+        assert!(matches!(s.blob(&sha), Err(Error::Corrupt(_))));
+        assert_eq!(s.check().unwrap().missing_blobs, [sha]);
+    }
+
+    #[test]
+    fn failures_are_recorded_and_do_not_touch_validators() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path()).unwrap();
+        let t = s.upsert_team("T", None, None).unwrap();
+        let u = s.url("https://x/doc", t, Role::Document).unwrap();
+        let mut ok = Fetch::ok(u, 200, b"v1".to_vec());
+        ok.etag = Some("\"abc\"".into());
+        s.record_fetch(&ok).unwrap();
+        let failed = Fetch {
+            url_id: u,
+            error: Some("timeout".into()),
+            attempts: 3,
+            ..Fetch::default()
+        };
+        s.record_fetch(&failed).unwrap();
+        assert_eq!(s.validators(u).unwrap().0.as_deref(), Some("\"abc\""));
+    }
+}

@@ -1,0 +1,425 @@
+//! `csirt crawl` against real HTTP servers on loopback addresses, each
+//! 127.0.0.x standing in for one host.
+
+mod util;
+
+use std::path::Path;
+use std::process::Output;
+use std::time::Duration;
+
+use serde_json::Value;
+use util::server::{Reply, Server};
+use util::*;
+
+fn doc(name: &str) -> String {
+    format!(
+        "1. Document Information\n1.1 Date of Last Update\n2026-01-15\n\
+         2. Contact Information\n2.1 Name of the Team\n{name}\n\
+         2.7 Electronic Mail Address\ncert@example.org\n3. Charter\n3.2 Constituency\nUniversities.\n"
+    )
+}
+
+/// Writes a seed file and runs `csirt crawl` on it with `extra` flags.
+fn crawl(dir: &Path, seeds: &str, extra: &[&str]) -> (Value, Output) {
+    let seed_file = dir.join("seeds.toml");
+    std::fs::write(&seed_file, seeds).unwrap();
+    let mut cmd = csirt();
+    cmd.arg("crawl")
+        .arg("--seeds")
+        .arg(&seed_file)
+        .arg("--data")
+        .arg(dir.join("data"))
+        .args(["--format", "json", "--allow-private"])
+        .args(extra);
+    // Defaults for the tests, unless a test sets its own.
+    for (flag, value) in [("--per-host-interval", "200ms"), ("--timeout", "5s")] {
+        if !extra.contains(&flag) {
+            cmd.args([flag, value]);
+        }
+    }
+    let out = cmd.output().unwrap();
+    let summary = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (summary, out)
+}
+
+fn team(name: &str, url: &str) -> String {
+    format!("[[team]]\nname = \"{name}\"\ndocument = \"{url}\"\n\n")
+}
+
+fn failed(summary: &Value, reason: &str) -> u64 {
+    summary["failed"][reason].as_u64().unwrap_or(0)
+}
+
+fn store(dir: &Path) -> csirt_store::Store {
+    csirt_store::Store::open(&dir.join("data")).unwrap()
+}
+
+#[test]
+fn hosts_are_crawled_politely_and_in_parallel() {
+    let hosts = [Server::start("127.0.0.2"), Server::start("127.0.0.3")];
+    let mut seeds = String::new();
+    for (h, server) in hosts.iter().enumerate() {
+        for t in 0..3 {
+            let path = format!("/t{t}/rfc2350.txt");
+            server.route(&path, Reply::ok(doc(&format!("T{h}{t}"))));
+            seeds.push_str(&team(&format!("T{h}{t}"), &server.url(&path)));
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (s, out) = crawl(dir.path(), &seeds, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(s["fetched"], 6, "{s}");
+    assert_eq!(s["checked"], 6, "{s}");
+    for server in &hosts {
+        // robots.txt, 3 documents, and the .asc/.sig guesses for each.
+        assert_eq!(server.seen().len(), 10, "{:?}", server.paths());
+        assert_eq!(server.max_in_flight(), 1, "two requests at once");
+        let gap = server.min_gap().unwrap();
+        assert!(gap >= Duration::from_millis(190), "requests {gap:?} apart");
+    }
+    // 9 spaced requests per host take 1.8 s; both hosts together, not 3.6 s.
+    assert!(s["seconds"].as_f64().unwrap() < 3.4, "{s}");
+}
+
+#[test]
+fn robots_txt_is_obeyed() {
+    let host = Server::start("127.0.0.4");
+    host.route(
+        "/robots.txt",
+        Reply::ok("User-agent: *\nDisallow: /private/\n"),
+    );
+    host.route("/private/rfc2350.txt", Reply::ok(doc("P")));
+    host.route("/public/rfc2350.txt", Reply::ok(doc("Q")));
+    let dir = tempfile::tempdir().unwrap();
+    let seeds =
+        team("P", &host.url("/private/rfc2350.txt")) + &team("Q", &host.url("/public/rfc2350.txt"));
+    let (s, _) = crawl(dir.path(), &seeds, &[]);
+    assert_eq!(failed(&s, "robots-disallowed"), 1, "{s}");
+    assert_eq!(s["fetched"], 1);
+    assert!(!host.paths().iter().any(|p| p.starts_with("/private/")));
+    assert_eq!(
+        host.paths().iter().filter(|p| *p == "/robots.txt").count(),
+        1,
+        "robots.txt fetched once"
+    );
+}
+
+#[test]
+fn robots_txt_server_error_means_nothing_is_fetched() {
+    let host = Server::start("127.0.0.5");
+    host.route("/robots.txt", Reply::status(500));
+    host.route("/rfc2350.txt", Reply::ok(doc("R")));
+    let dir = tempfile::tempdir().unwrap();
+    let (s, _) = crawl(
+        dir.path(),
+        &team("R", &host.url("/rfc2350.txt")),
+        &["--tries", "1"],
+    );
+    assert_eq!(failed(&s, "robots-disallowed"), 1, "{s}");
+    assert_eq!(host.paths(), ["/robots.txt"]);
+}
+
+#[test]
+fn unchanged_documents_cost_a_304_and_keep_one_version() {
+    let host = Server::start("127.0.0.6");
+    host.route(
+        "/rfc2350.txt",
+        Reply::Full(200, vec![("ETag".into(), "\"v1\"".into())], doc("E").into()),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = team("E", &host.url("/rfc2350.txt"));
+    let (s1, _) = crawl(dir.path(), &seeds, &[]);
+    assert_eq!(s1["fetched"], 1, "{s1}");
+    let (s2, _) = crawl(dir.path(), &seeds, &[]);
+    assert_eq!(s2["unchanged"], 1, "{s2}");
+    assert_eq!(s2["new_versions"], 0);
+    let conditional: Vec<_> = host
+        .seen()
+        .into_iter()
+        .filter(|r| r.path == "/rfc2350.txt")
+        .collect();
+    assert_eq!(
+        conditional[1]
+            .headers
+            .get("if-none-match")
+            .map(String::as_str),
+        Some("\"v1\"")
+    );
+    let st = store(dir.path());
+    assert_eq!(st.count("versions").unwrap(), 1);
+    assert_eq!(st.count("fetches").unwrap(), 2);
+}
+
+#[test]
+fn service_unavailable_with_retry_after_is_retried_after_the_wait() {
+    let host = Server::start("127.0.0.7");
+    host.route(
+        "/rfc2350.txt",
+        Reply::Seq(vec![
+            Reply::Full(503, vec![("Retry-After".into(), "1".into())], Vec::new()),
+            Reply::ok(doc("S")),
+        ]),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (s, _) = crawl(dir.path(), &team("S", &host.url("/rfc2350.txt")), &[]);
+    assert_eq!(s["fetched"], 1, "{s}");
+    let hits: Vec<_> = host
+        .seen()
+        .into_iter()
+        .filter(|r| r.path == "/rfc2350.txt")
+        .collect();
+    assert_eq!(hits.len(), 2);
+    assert!(hits[1].at - hits[0].at >= Duration::from_millis(990));
+}
+
+#[test]
+fn hostile_servers_are_cut_off() {
+    let host = Server::start("127.0.0.8");
+    host.route("/trickle", Reply::Trickle);
+    host.route("/endless", Reply::Endless);
+    host.route("/loop-a", Reply::redirect("/loop-b"));
+    host.route("/loop-b", Reply::redirect("/loop-a"));
+    let bomb = {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&vec![0u8; 64 << 20]).unwrap();
+        gz.finish().unwrap()
+    };
+    host.route(
+        "/bomb",
+        Reply::Full(200, vec![("Content-Encoding".into(), "gzip".into())], bomb),
+    );
+    let seeds = team("Trickle", &host.url("/trickle"))
+        + &team("Endless", &host.url("/endless"))
+        + &team("Loop", &host.url("/loop-a"))
+        + &team("Bomb", &host.url("/bomb"));
+    let dir = tempfile::tempdir().unwrap();
+    let (s, out) = crawl(
+        dir.path(),
+        &seeds,
+        &[
+            "--timeout",
+            "2s",
+            "--tries",
+            "1",
+            "--max-bytes",
+            "1MiB",
+            "--per-host-interval",
+            "50ms",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(failed(&s, "timeout"), 1, "{s}");
+    assert_eq!(failed(&s, "too-large"), 2, "{s}");
+    assert_eq!(failed(&s, "too-many-redirects"), 1, "{s}");
+    assert_eq!(
+        host.paths()
+            .iter()
+            .filter(|p| p.starts_with("/loop"))
+            .count(),
+        6,
+        "five redirects, then stop"
+    );
+}
+
+#[test]
+fn private_addresses_are_refused_by_default() {
+    let host = Server::start("127.0.0.9");
+    host.route("/rfc2350.txt", Reply::ok(doc("L")));
+    let dir = tempfile::tempdir().unwrap();
+    let seed_file = dir.path().join("seeds.toml");
+    std::fs::write(&seed_file, team("L", &host.url("/rfc2350.txt"))).unwrap();
+    let out = csirt()
+        .args(["crawl", "--format", "json", "--seeds"])
+        .arg(&seed_file)
+        .arg("--data")
+        .arg(dir.path().join("data"))
+        .output()
+        .unwrap();
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(failed(&s, "private-address"), 1, "{s}");
+    assert!(host.seen().is_empty());
+}
+
+#[test]
+fn a_seed_file_with_a_bad_line_is_refused_and_nothing_fetched() {
+    let host = Server::start("127.0.0.10");
+    host.route("/rfc2350.txt", Reply::ok(doc("B")));
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = team("Good", &host.url("/rfc2350.txt"))
+        + "[[team]]\nname = \"Bad\"\ndocument = \"gopher://x/\"\n";
+    let (_, out) = crawl(dir.path(), &seeds, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("seeds.toml:7") && err.contains("gopher"),
+        "{err}"
+    );
+    assert!(host.seen().is_empty());
+}
+
+#[test]
+fn the_shipped_seed_files_are_valid() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let real = csirt_crawl::seeds::load(&root.join("seeds/teams.toml")).unwrap();
+    assert!(real.len() >= 40);
+    let example = csirt_crawl::seeds::load(&root.join("seeds/example.toml")).unwrap();
+    assert_eq!(example[0].name, "XYZ-CERT");
+}
+
+#[test]
+fn a_crawl_killed_mid_run_restarts_into_a_consistent_store() {
+    let host = Server::start("127.0.0.11");
+    let mut seeds = String::new();
+    for t in 0..12 {
+        let path = format!("/t{t}.txt");
+        host.route(&path, Reply::ok(doc(&format!("K{t}"))));
+        seeds.push_str(&team(&format!("K{t}"), &host.url(&path)));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let seed_file = dir.path().join("seeds.toml");
+    std::fs::write(&seed_file, &seeds).unwrap();
+    let mut child = csirt()
+        .arg("crawl")
+        .arg("--seeds")
+        .arg(&seed_file)
+        .arg("--data")
+        .arg(dir.path().join("data"))
+        .args(["--allow-private", "--per-host-interval", "200ms"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // robots.txt, then one document every 200 ms: about five are stored.
+    std::thread::sleep(Duration::from_millis(1200));
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let before = store(dir.path()).count("versions").unwrap();
+    assert!(before < 12, "the crawl finished before it was killed");
+    let (s, out) = crawl(dir.path(), &seeds, &["--per-host-interval", "20ms"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(s["teams"], 12);
+    let st = store(dir.path());
+    let check = st.check().unwrap();
+    assert!(
+        check.database_ok && check.missing_blobs.is_empty(),
+        "{check:?}"
+    );
+    assert_eq!(st.count("versions").unwrap(), 12);
+    assert_eq!(st.team_documents().unwrap().len(), 12);
+    assert!(st
+        .team_documents()
+        .unwrap()
+        .iter()
+        .all(|d| d.outcome.is_some()));
+}
+
+#[test]
+fn a_signed_document_is_fetched_with_its_signature_and_key_and_verified() {
+    let g = sign::Signed::new(&doc("SIGNED"));
+    let host = Server::start("127.0.0.12");
+    host.route("/rfc2350.txt", Reply::ok(g.document.clone()));
+    host.route("/rfc2350.txt.sig", Reply::ok(g.signature.clone()));
+    host.route("/key.asc", Reply::ok(g.key.clone()));
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = format!(
+        "[[team]]\nname = \"SIGNED\"\ndocument = \"{}\"\nkey = \"{}\"\n",
+        host.url("/rfc2350.txt"),
+        host.url("/key.asc")
+    );
+    let (s, _) = crawl(dir.path(), &seeds, &[]);
+    assert_eq!(s["outcomes"]["valid"], 1, "{s}");
+    let docs = store(dir.path()).team_documents().unwrap();
+    assert_eq!(docs[0].outcome.as_deref(), Some("valid"));
+}
+
+mod sign {
+    //! A document signed in the test with sequoia, its fingerprint stated.
+    use sequoia_openpgp as openpgp;
+
+    use openpgp::cert::prelude::*;
+    use openpgp::packet::signature::SignatureBuilder;
+    use openpgp::policy::StandardPolicy;
+    use openpgp::serialize::SerializeInto;
+    use openpgp::types::SignatureType;
+    use openpgp::Packet;
+
+    pub struct Signed {
+        pub document: Vec<u8>,
+        pub signature: Vec<u8>,
+        pub key: Vec<u8>,
+    }
+
+    impl Signed {
+        pub fn new(text: &str) -> Signed {
+            let (cert, _) = CertBuilder::general_purpose(Some("Team <cert@example.org>"))
+                .generate()
+                .unwrap();
+            let document = format!(
+                "{text}2.8 Public Keys\nFingerprint: {}\n",
+                cert.fingerprint().to_hex()
+            )
+            .into_bytes();
+            let p = StandardPolicy::new();
+            let key = cert
+                .keys()
+                .with_policy(&p, None)
+                .secret()
+                .for_signing()
+                .next()
+                .unwrap()
+                .key()
+                .clone();
+            let mut pair = key.into_keypair().unwrap();
+            let sig = SignatureBuilder::new(SignatureType::Binary)
+                .sign_message(&mut pair, &document)
+                .unwrap();
+            let key = cert.armored().to_vec().unwrap();
+            Signed {
+                document,
+                signature: Packet::from(sig).to_vec().unwrap(),
+                key,
+            }
+        }
+    }
+}
+
+/// The README's main-job command works offline.
+#[test]
+fn readme_main_job_crawls_the_example_seeds_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = csirt()
+        .args([
+            "crawl",
+            "--seeds",
+            "seeds/example.toml",
+            "--format",
+            "json",
+            "--data",
+        ])
+        .arg(dir.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["fetched"], 1, "{s}");
+    assert_eq!(s["checked"], 1, "{s}");
+    assert_eq!(s["requests"], 0, "no network");
+    assert!(s["failed"].as_object().unwrap().is_empty(), "{s}");
+}
