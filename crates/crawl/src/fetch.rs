@@ -126,15 +126,14 @@ pub struct Fetcher {
     robots: Mutex<HashMap<String, Arc<OnceCell<Arc<Robots>>>>>,
     /// Requests sent, for the summary.
     pub requests: std::sync::atomic::AtomicU64,
-    /// Requests in flight, for progress.
-    pub in_flight: std::sync::atomic::AtomicU64,
+    progress: Arc<crate::Progress>,
 }
 
 const ROBOTS_MAX: usize = 500 * 1024;
 
 impl Fetcher {
     /// A fetcher for one crawl.
-    pub fn new(config: Config) -> Result<Fetcher, FetchError> {
+    pub fn new(config: Config, progress: Arc<crate::Progress>) -> Result<Fetcher, FetchError> {
         let client = reqwest::Client::builder()
             .user_agent(config.user_agent.clone())
             .redirect(reqwest::redirect::Policy::none())
@@ -155,7 +154,7 @@ impl Fetcher {
             global: Semaphore::new(config.concurrency.max(1)),
             robots: Mutex::new(HashMap::new()),
             requests: 0.into(),
-            in_flight: 0.into(),
+            progress,
             config,
         })
     }
@@ -255,10 +254,12 @@ impl Fetcher {
                 *requests += 1;
                 self.requests
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                self.in_flight
+                self.progress
+                    .in_flight
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let r = self.once(url, etag, last_modified).await;
-                self.in_flight
+                self.progress
+                    .in_flight
                     .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
                 r
             };

@@ -106,6 +106,8 @@ pub struct Progress {
     pub teams_done: AtomicU64,
     /// Failed fetches so far.
     pub failures: AtomicU64,
+    /// HTTP requests in flight now.
+    pub in_flight: AtomicU64,
 }
 
 /// What a crawl did.
@@ -156,8 +158,9 @@ pub async fn crawl(
     progress: Arc<Progress>,
 ) -> Result<Summary, Error> {
     let started = Instant::now();
-    let fetcher = Arc::new(Fetcher::new(config.clone())?);
+    let fetcher = Arc::new(Fetcher::new(config.clone(), progress.clone())?);
     let crawl_id = store.begin_crawl()?;
+    let blobs = store.blobs();
     let store: SharedStore = Arc::new(Mutex::new(store));
     let summary = Arc::new(Mutex::new(Summary {
         teams: seeds.len(),
@@ -169,6 +172,7 @@ pub async fn crawl(
         let ctx = Ctx {
             fetcher: fetcher.clone(),
             store: store.clone(),
+            blobs: blobs.clone(),
             summary: summary.clone(),
             progress: progress.clone(),
             config: config.clone(),
@@ -209,6 +213,7 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 struct Ctx {
     fetcher: Arc<Fetcher>,
     store: SharedStore,
+    blobs: csirt_store::Blobs,
     summary: Arc<Mutex<Summary>>,
     progress: Arc<Progress>,
     config: Config,
@@ -336,6 +341,17 @@ impl Ctx {
         };
         let unchanged = fetch.unchanged;
         let body_len = fetch.body.as_ref().map_or(0, Vec::len) as u64;
+        // Sync the bytes to disk outside the database lock, so slow disks
+        // hold up only this fetch.
+        let (blobs, fetch) = (self.blobs.clone(), fetch);
+        let fetch = blocking(move || {
+            if let Some(b) = &fetch.body {
+                blobs.put(b).map(|_| fetch)
+            } else {
+                Ok(fetch)
+            }
+        })
+        .await?;
         let (rec, body) = self
             .with_store(move |s| {
                 let r = s.record_fetch(&fetch)?;

@@ -628,38 +628,71 @@ impl Store {
     }
 
     fn blob_path(&self, sha256: &str) -> PathBuf {
-        let (a, b) = sha256.split_at(2.min(sha256.len()));
-        self.dir.join("blobs").join(a).join(b)
+        blob_path(&self.dir, sha256)
     }
 
-    /// Writes a blob if it is not there yet: temporary file, fsync, rename.
     fn put_blob(&self, bytes: &[u8]) -> Result<String> {
-        let sha = hex(&Sha256::digest(bytes));
-        let path = self.blob_path(&sha);
-        if path.exists() {
-            return Ok(sha);
-        }
-        let io = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| Error::Io { path, source }
-        };
-        let parent = path.parent().unwrap_or(&self.dir);
-        fs::create_dir_all(parent).map_err(io(parent))?;
-        let tmp = self
-            .dir
-            .join("tmp")
-            .join(format!("{sha}.{}", std::process::id()));
-        {
-            let mut f = fs::File::create(&tmp).map_err(io(&tmp))?;
-            f.write_all(bytes).map_err(io(&tmp))?;
-            f.sync_all().map_err(io(&tmp))?;
-        }
-        fs::rename(&tmp, &path).map_err(io(&path))?;
-        if let Ok(d) = fs::File::open(parent) {
-            let _ = d.sync_all();
-        }
-        Ok(sha)
+        put_blob(&self.dir, bytes)
     }
+
+    /// A handle that writes blobs without this store's lock.
+    pub fn blobs(&self) -> Blobs {
+        Blobs {
+            dir: self.dir.clone(),
+        }
+    }
+}
+
+/// Writes blobs without holding the database: content-addressed files need
+/// no lock, so several can be synced to disk at once while another thread
+/// holds the [`Store`]. [`Store::record_fetch`] then finds the file there.
+#[derive(Debug, Clone)]
+pub struct Blobs {
+    dir: PathBuf,
+}
+
+impl Blobs {
+    /// Writes `bytes` if no blob has them yet; returns their SHA-256 (hex).
+    pub fn put(&self, bytes: &[u8]) -> Result<String> {
+        put_blob(&self.dir, bytes)
+    }
+}
+
+fn blob_path(dir: &Path, sha256: &str) -> PathBuf {
+    let (a, b) = sha256.split_at(2.min(sha256.len()));
+    dir.join("blobs").join(a).join(b)
+}
+
+/// Temporary file, fsync, rename, fsync the folder: a blob is either whole
+/// under its name or not there.
+fn put_blob(dir: &Path, bytes: &[u8]) -> Result<String> {
+    let sha = hex(&Sha256::digest(bytes));
+    let path = blob_path(dir, &sha);
+    if path.exists() {
+        return Ok(sha);
+    }
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Io { path, source }
+    };
+    let parent = path.parent().unwrap_or(dir);
+    fs::create_dir_all(parent).map_err(io(parent))?;
+    // Unique per writer: two threads may write the same new blob at once.
+    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir
+        .join("tmp")
+        .join(format!("{sha}.{}.{n}", std::process::id()));
+    {
+        let mut f = fs::File::create(&tmp).map_err(io(&tmp))?;
+        f.write_all(bytes).map_err(io(&tmp))?;
+        f.sync_all().map_err(io(&tmp))?;
+    }
+    fs::rename(&tmp, &path).map_err(io(&path))?;
+    if let Ok(d) = fs::File::open(parent) {
+        let _ = d.sync_all();
+    }
+    Ok(sha)
 }
 
 fn row_version(r: &rusqlite::Row<'_>) -> rusqlite::Result<Version> {

@@ -1,0 +1,245 @@
+//! A crawl of a loopback farm: 500 hosts (127.0.x.y), 3 URLs each (document,
+//! signature, key, plus robots.txt), at 1 request per second per host.
+//!
+//! Prints the wall time of the real `csirt crawl` process divided by the
+//! politeness bound (the time the per-host interval alone forces: requests
+//! per host minus one, times the interval), the politeness violations the
+//! farm saw (two requests to one host at once, or closer than the interval),
+//! and the crawler's peak resident memory. Targets: ratio at most 1.10, zero
+//! violations, peak memory under 150 MB.
+//!
+//! Run: `cargo bench --bench crawl` (the farm uses 500 loopback addresses;
+//! Linux routes all of 127.0.0.0/8 to the loopback interface).
+
+use std::net::Ipv4Addr;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use sequoia_openpgp as openpgp;
+
+use openpgp::cert::prelude::*;
+use openpgp::packet::signature::SignatureBuilder;
+use openpgp::policy::StandardPolicy;
+use openpgp::serialize::SerializeInto;
+use openpgp::types::SignatureType;
+use openpgp::Packet;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+const HOSTS: usize = 500;
+const INTERVAL: Duration = Duration::from_secs(1);
+
+#[derive(Default)]
+struct Host {
+    arrivals: Mutex<Vec<Instant>>,
+    in_flight: AtomicUsize,
+    overlaps: AtomicUsize,
+}
+
+struct Site {
+    doc: Vec<u8>,
+    sig: Vec<u8>,
+    key: Arc<Vec<u8>>,
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (cert, _) = CertBuilder::general_purpose(Some("Farm <farm@example.org>"))
+        .generate()
+        .unwrap();
+    let key = Arc::new(cert.armored().to_vec().unwrap());
+    let p = StandardPolicy::new();
+    let signing = cert
+        .keys()
+        .with_policy(&p, None)
+        .secret()
+        .for_signing()
+        .next()
+        .unwrap()
+        .key()
+        .clone();
+    let mut pair = signing.into_keypair().unwrap();
+    let template = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/seeds/examples/xyz-cert.txt"
+    ))
+    .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut seeds = String::new();
+    let mut hosts = Vec::new();
+    let mut listeners = Vec::new();
+    for i in 0..HOSTS {
+        let ip = Ipv4Addr::new(127, 0, 1 + (i / 250) as u8, 1 + (i % 250) as u8);
+        let std_listener = std::net::TcpListener::bind((ip, 0)).expect("bind a loopback address");
+        std_listener.set_nonblocking(true).unwrap();
+        let addr = std_listener.local_addr().unwrap();
+        let body = template.replace("XYZ-CERT", &format!("FARM-{i}"))
+            + &format!(
+                "\n2.8 Public Keys\nFingerprint: {}\n",
+                cert.fingerprint().to_hex()
+            );
+        let sig = SignatureBuilder::new(SignatureType::Binary)
+            .sign_message(&mut pair, body.as_bytes())
+            .unwrap();
+        let site = Arc::new(Site {
+            doc: body.into_bytes(),
+            sig: Packet::from(sig).to_vec().unwrap(),
+            key: key.clone(),
+        });
+        let host = Arc::new(Host::default());
+        hosts.push(host.clone());
+        listeners.push((std_listener, host, site));
+        let base = format!("http://{addr}");
+        seeds.push_str(&format!(
+            "[[team]]\nname = \"FARM-{i}\"\ndocument = \"{base}/rfc2350.txt\"\nsignature = \"{base}/rfc2350.txt.sig\"\nkey = \"{base}/key.asc\"\n\n"
+        ));
+    }
+    rt.block_on(async {
+        for (l, host, site) in listeners {
+            let l = TcpListener::from_std(l).unwrap();
+            tokio::spawn(serve(l, host, site));
+        }
+    });
+    let seed_file = dir.path().join("farm.toml");
+    std::fs::write(&seed_file, seeds).unwrap();
+
+    let start = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_csirt"))
+        .arg("crawl")
+        .arg("--seeds")
+        .arg(&seed_file)
+        .arg("--data")
+        .arg(dir.path().join("data"))
+        .args([
+            "--allow-private",
+            "--per-host-interval",
+            "1s",
+            "--concurrency",
+            "32",
+            "--format",
+            "json",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let mut peak_kib = 0u64;
+    let status = loop {
+        if let Some(hwm) = vm_hwm(pid) {
+            peak_kib = peak_kib.max(hwm);
+        }
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let wall = start.elapsed();
+    let mut out = String::new();
+    use std::io::Read;
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    assert!(status.success(), "crawl failed");
+
+    let mut violations = 0;
+    let mut min_gap = Duration::MAX;
+    let mut most = 0;
+    let mut total = 0;
+    for h in &hosts {
+        let mut a = h.arrivals.lock().unwrap().clone();
+        a.sort();
+        total += a.len();
+        most = most.max(a.len());
+        for w in a.windows(2) {
+            let gap = w[1] - w[0];
+            min_gap = min_gap.min(gap);
+            // Arrival times carry a little network jitter; a gap short by
+            // more than 10 ms is a real violation.
+            if gap + Duration::from_millis(10) < INTERVAL {
+                violations += 1;
+            }
+        }
+        violations += h.overlaps.load(Ordering::Relaxed);
+    }
+    let bound = INTERVAL * (most.saturating_sub(1)) as u32;
+    println!("crawl of a loopback farm: {HOSTS} hosts, 3 URLs each + robots.txt, 1 request/s/host, concurrency 32");
+    println!("  summary          : {}", out.trim());
+    println!("  requests seen    : {total} ({most} on the busiest host)");
+    println!("  wall time        : {:.2} s", wall.as_secs_f64());
+    println!("  politeness bound : {:.2} s", bound.as_secs_f64());
+    println!(
+        "  ratio            : {:.3} (target: at most 1.10)",
+        wall.as_secs_f64() / bound.as_secs_f64()
+    );
+    println!(
+        "  violations       : {violations} (smallest gap {:.3} s; target: 0)",
+        min_gap.as_secs_f64()
+    );
+    println!(
+        "  peak memory      : {:.1} MB (target: under 150 MB)",
+        peak_kib as f64 / 1024.0
+    );
+}
+
+/// Peak resident set size of a process so far, in KiB.
+fn vm_hwm(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+async fn serve(listener: TcpListener, host: Arc<Host>, site: Arc<Site>) {
+    loop {
+        let Ok((sock, _)) = listener.accept().await else {
+            continue;
+        };
+        let (host, site) = (host.clone(), site.clone());
+        tokio::spawn(async move {
+            let (r, mut w) = sock.into_split();
+            let mut r = BufReader::new(r);
+            loop {
+                let mut line = String::new();
+                if r.read_line(&mut line).await.unwrap_or(0) == 0 {
+                    return;
+                }
+                let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+                loop {
+                    let mut h = String::new();
+                    if r.read_line(&mut h).await.unwrap_or(0) == 0 || h.trim().is_empty() {
+                        break;
+                    }
+                }
+                host.arrivals.lock().unwrap().push(Instant::now());
+                if host.in_flight.fetch_add(1, Ordering::SeqCst) > 0 {
+                    host.overlaps.fetch_add(1, Ordering::SeqCst);
+                }
+                let (status, body): (&str, &[u8]) = match path.as_str() {
+                    "/rfc2350.txt" => ("200 OK", &site.doc),
+                    "/rfc2350.txt.sig" => ("200 OK", &site.sig),
+                    "/key.asc" => ("200 OK", &site.key),
+                    _ => ("404 Not Found", b""),
+                };
+                let head = format!(
+                    "HTTP/1.1 {status}\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                );
+                let ok =
+                    w.write_all(head.as_bytes()).await.is_ok() && w.write_all(body).await.is_ok();
+                host.in_flight.fetch_sub(1, Ordering::SeqCst);
+                if !ok {
+                    return;
+                }
+            }
+        });
+    }
+}
