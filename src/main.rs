@@ -23,6 +23,8 @@ enum Command {
     Parse(cmd::parse::Args),
     Verify(cmd::verify::Args),
     Crawl(cmd::crawl::Args),
+    Index(cmd::index::Args),
+    Find(cmd::find::Args),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +42,8 @@ fn main() -> ExitCode {
         Command::Parse(args) => cmd::parse::run(args),
         Command::Verify(args) => cmd::verify::run(args),
         Command::Crawl(args) => cmd::crawl::run(args),
+        Command::Index(args) => cmd::index::run(args),
+        Command::Find(args) => cmd::find::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,8 +1,28 @@
-//! `csirt-find`: search the directory (the search index lands with issue #5).
+//! `csirt-find QUERY`: the same as `csirt find QUERY`, for the question
+//! people type most: who do I call?
 
 use std::process::ExitCode;
 
+use clap::Parser;
+
+#[path = "../cmd/find.rs"]
+mod find;
+
+/// Find the team to call (the same as `csirt find`).
+#[derive(Parser)]
+#[command(name = "csirt-find", version)]
+struct Cli {
+    #[command(flatten)]
+    args: find::Args,
+}
+
 fn main() -> ExitCode {
-    eprintln!("csirt-find: the search index is not part of this build yet; use `csirt parse` to read documents");
-    ExitCode::from(2)
+    let cli = Cli::parse();
+    match find::run(cli.args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("csirt-find: {e:#}");
+            ExitCode::from(2)
+        }
+    }
 }

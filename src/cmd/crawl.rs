@@ -163,6 +163,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         bar.finish();
     }
     let summary = summary?;
+    // The search index follows the store at the end of every crawl.
+    let today = chrono::Local::now().date_naive();
+    if let Err(e) = super::index::rebuild(&args.data, today, 365) {
+        eprintln!("csirt: the crawl is stored, but the search index was not updated: {e:#}");
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.format {

@@ -1,0 +1,590 @@
+//! Search over the directory: a Tantivy index of every team's latest
+//! document, and the query language of `csirt-find`.
+//!
+//! The question users bring is "who do I call?". [`Index::search`] answers
+//! `constituency: universities Quebec` with XYZ-CERT first:
+//!
+//! - every record field is indexed under the names of the parser's record;
+//!   the team name is boosted; e-mail addresses, their domains and key
+//!   fingerprints/IDs are also exact terms; the last update (as
+//!   `YYYYMMDD`), the signature state and staleness are fast fields for
+//!   filters; the country is a facet;
+//! - text is lower-cased, accent-folded (`Québec` finds `Quebec` and back)
+//!   and stemmed; words of five letters or more also match with one typo;
+//!   no stop words are removed, so `"the CERT"` still means something;
+//! - [`query`] parses the query language into clauses.
+//!
+//! The index lives in `DATA/search/`. [`Index::rebuild`] replaces its
+//! content from a list of [`Entry`] values in one commit: readers see the
+//! old index until the commit, then the new one, never a half-written one.
+//!
+//! What it is not: it reads no store and parses no documents; the caller
+//! hands it entries (see `csirt index`).
+//!
+//! ```
+//! use csirt_index::{Entry, Index};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let index = Index::open(dir.path()).unwrap();
+//! index.rebuild([Entry {
+//!     name: "XYZ-CERT".into(),
+//!     constituency: "The XYZ University community; fellow universities in Québec.".into(),
+//!     ..Entry::default()
+//! }]).unwrap();
+//! let found = index.search("constituency: universities Quebec", 10, 0).unwrap();
+//! assert_eq!(found.hits[0].name, "XYZ-CERT");
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod query;
+
+use std::ops::Bound;
+use std::path::Path;
+
+use serde::Serialize;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery,
+    TermQuery,
+};
+use tantivy::schema::{
+    Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
+    TextOptions, Value, STORED, STRING,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
+};
+use tantivy::{doc, IndexReader, ReloadPolicy, TantivyDocument, Term};
+
+pub use query::{Clause, QueryError, Scope};
+
+/// What can go wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Tantivy failed.
+    #[error("search index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    /// The index folder could not be created.
+    #[error("search index {0}: {1}")]
+    Io(String, std::io::Error),
+    /// The query cannot be read.
+    #[error(transparent)]
+    Query(#[from] QueryError),
+}
+
+/// Results.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// One team as indexed: the searchable text of its record plus what the
+/// filters and the result list need.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Entry {
+    /// The store's team id.
+    pub team_id: u64,
+    /// Team name and short name.
+    pub name: String,
+    /// Short name, as shown.
+    pub short_name: String,
+    /// Other names the team goes by (the document's own spelling); found
+    /// by `name:` but not shown.
+    pub aliases: Vec<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    /// Charter fields.
+    pub constituency: String,
+    /// Mission.
+    pub mission: String,
+    /// Sponsorship.
+    pub sponsor: String,
+    /// Authority.
+    pub authority: String,
+    /// Services text.
+    pub services: String,
+    /// E-mail addresses.
+    pub emails: Vec<String>,
+    /// Phone and fax numbers.
+    pub phones: Vec<String>,
+    /// Fingerprints and key IDs.
+    pub keys: Vec<String>,
+    /// ISO 639-1.
+    pub lang: String,
+    /// Everything in the document.
+    pub text: String,
+    /// Last update as `YYYYMMDD`, 0 when unknown.
+    pub updated: u32,
+    /// Verification outcome code.
+    pub outcome: String,
+    /// Stale by the directory's threshold.
+    pub stale: bool,
+    /// The document's URL.
+    pub url: String,
+    /// The full record as JSON, returned with hits.
+    pub record: String,
+}
+
+/// A search hit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// BM25 score (with boosts).
+    pub score: f32,
+    /// The store's team id.
+    pub team_id: u64,
+    /// Team name.
+    pub name: String,
+    /// Short name.
+    pub short_name: String,
+    /// Country code.
+    pub country: String,
+    /// Last update `YYYYMMDD`, 0 when unknown.
+    pub updated: u32,
+    /// Verification outcome code.
+    pub outcome: String,
+    /// Stale.
+    pub stale: bool,
+    /// Document URL.
+    pub url: String,
+    /// A fragment of the document with the matched words between `**`.
+    pub snippet: String,
+    /// The full record (JSON text).
+    #[serde(skip)]
+    pub record: String,
+}
+
+/// Hits and how many matched in all.
+#[derive(Debug, Clone, Serialize)]
+pub struct Results {
+    /// Teams matching, before limit and offset.
+    pub total: usize,
+    /// This page of hits, best first.
+    pub hits: Vec<Hit>,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    team_id: Field,
+    name: Field,
+    short_name: Field,
+    country: Field,
+    country_facet: Field,
+    constituency: Field,
+    mission: Field,
+    sponsor: Field,
+    authority: Field,
+    services: Field,
+    email: Field,
+    phone: Field,
+    key: Field,
+    lang: Field,
+    text: Field,
+    updated: Field,
+    signed: Field,
+    outcome: Field,
+    stale: Field,
+    url: Field,
+    record: Field,
+}
+
+const ANALYZER: &str = "csirt";
+
+fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let stored_text = text.clone().set_stored();
+    let num = NumericOptions::default()
+        .set_indexed()
+        .set_fast()
+        .set_stored();
+    let f = Fields {
+        team_id: b.add_u64_field("team_id", num.clone()),
+        name: b.add_text_field("name", stored_text.clone()),
+        short_name: b.add_text_field("short_name", stored_text.clone()),
+        country: b.add_text_field("country", STRING | STORED),
+        country_facet: b.add_facet_field("country_facet", FacetOptions::default()),
+        constituency: b.add_text_field("constituency", text.clone()),
+        mission: b.add_text_field("mission", text.clone()),
+        sponsor: b.add_text_field("sponsor", text.clone()),
+        authority: b.add_text_field("authority", text.clone()),
+        services: b.add_text_field("services", text.clone()),
+        email: b.add_text_field("email", STRING),
+        phone: b.add_text_field("phone", text.clone()),
+        key: b.add_text_field("key", STRING),
+        lang: b.add_text_field("lang", STRING),
+        text: b.add_text_field("text", stored_text),
+        updated: b.add_u64_field("updated", num.clone()),
+        signed: b.add_text_field("signed", STRING | tantivy::schema::FAST),
+        outcome: b.add_text_field("outcome", STRING | STORED),
+        stale: b.add_u64_field("stale", num),
+        url: b.add_text_field("url", STRING | STORED),
+        record: b.add_text_field("record", STORED),
+    };
+    (b.build(), f)
+}
+
+/// An open search index.
+pub struct Index {
+    index: tantivy::Index,
+    reader: IndexReader,
+    f: Fields,
+}
+
+impl Index {
+    /// Opens the index in `dir`, creating an empty one if there is none.
+    pub fn open(dir: &Path) -> Result<Index> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::Io(dir.display().to_string(), e))?;
+        let (schema, f) = schema();
+        let index = match tantivy::Index::open_in_dir(dir) {
+            Ok(i) => i,
+            Err(_) => tantivy::Index::create_in_dir(dir, schema)?,
+        };
+        index.tokenizers().register(ANALYZER, analyzer());
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        Ok(Index { index, reader, f })
+    }
+
+    /// Replaces the whole content with `entries`, in one commit.
+    pub fn rebuild(&self, entries: impl IntoIterator<Item = Entry>) -> Result<usize> {
+        let mut writer: tantivy::IndexWriter<TantivyDocument> =
+            self.index.writer(64 * 1024 * 1024)?;
+        writer.delete_all_documents()?;
+        let f = self.f;
+        let mut n = 0;
+        for e in entries {
+            let mut d = doc!(
+                f.team_id => e.team_id,
+                f.name => e.name.clone(),
+                f.short_name => e.short_name.clone(),
+                f.country => e.country.clone(),
+                f.constituency => e.constituency,
+                f.mission => e.mission,
+                f.sponsor => e.sponsor,
+                f.authority => e.authority,
+                f.services => e.services,
+                f.lang => e.lang.to_ascii_lowercase(),
+                f.text => e.text,
+                f.updated => u64::from(e.updated),
+                f.signed => signed_state(&e.outcome),
+                f.outcome => e.outcome,
+                f.stale => u64::from(e.stale),
+                f.url => e.url,
+                f.record => e.record,
+            );
+            for a in &e.aliases {
+                d.add_text(f.name, a);
+            }
+            if !e.country.is_empty() {
+                d.add_facet(
+                    f.country_facet,
+                    Facet::from(&format!("/country/{}", e.country)),
+                );
+            }
+            for m in &e.emails {
+                let m = m.to_ascii_lowercase();
+                if let Some((_, domain)) = m.split_once('@') {
+                    d.add_text(f.email, domain);
+                }
+                d.add_text(f.email, &m);
+            }
+            for p in &e.phones {
+                d.add_text(f.phone, p);
+            }
+            for k in &e.keys {
+                let k = k.to_ascii_uppercase();
+                if k.len() >= 16 {
+                    d.add_text(f.key, &k[k.len() - 16..]);
+                }
+                d.add_text(f.key, &k);
+            }
+            writer.add_document(d)?;
+            n += 1;
+        }
+        writer.commit()?;
+        self.reader.reload()?;
+        Ok(n)
+    }
+
+    /// Number of teams in the index, as the current reader sees it.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Whether the index holds no team.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Runs a query in the `csirt-find` language.
+    pub fn search(&self, q: &str, limit: usize, offset: usize) -> Result<Results> {
+        let clauses = query::parse(q)?;
+        let query = self.build(&clauses);
+        let searcher = self.reader.searcher();
+        let (top, total) = searcher.search(
+            &query,
+            &(TopDocs::with_limit(limit.max(1)).and_offset(offset), Count),
+        )?;
+        let snippets = SnippetGenerator::create(&searcher, &*query, self.f.text)
+            .ok()
+            .map(|mut g| {
+                g.set_max_num_chars(200);
+                g
+            });
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            let s = |field: Field| {
+                d.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_string()
+            };
+            let n = |field: Field| d.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
+            let snippet = snippets
+                .as_ref()
+                .map(|g| {
+                    let sn = g.snippet_from_doc(&d);
+                    highlight(sn.fragment(), sn.highlighted())
+                })
+                .unwrap_or_default();
+            hits.push(Hit {
+                score,
+                team_id: n(self.f.team_id),
+                name: s(self.f.name),
+                short_name: s(self.f.short_name),
+                country: s(self.f.country),
+                updated: n(self.f.updated) as u32,
+                outcome: s(self.f.outcome),
+                stale: n(self.f.stale) == 1,
+                url: s(self.f.url),
+                snippet,
+                record: s(self.f.record),
+            });
+        }
+        Ok(Results { total, hits })
+    }
+
+    fn build(&self, clauses: &[Clause]) -> Box<dyn Query> {
+        let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for c in clauses {
+            match c {
+                Clause::Word(scope, w) => {
+                    if let Some(q) = self.word(*scope, w, true) {
+                        parts.push((Occur::Should, q));
+                    }
+                }
+                Clause::Phrase(scope, ws) => {
+                    if let Some(q) = self.phrase(*scope, ws) {
+                        parts.push((Occur::Must, q));
+                    }
+                }
+                Clause::Exclude(scope, w) => {
+                    if let Some(q) = self.word(*scope, w, false) {
+                        parts.push((Occur::MustNot, q));
+                    }
+                }
+                Clause::Signed(s) => {
+                    let v = match s {
+                        query::Signed::Yes => "yes",
+                        query::Signed::No => "no",
+                        query::Signed::Bad => "bad",
+                    };
+                    parts.push((Occur::Must, term(self.f.signed, v)));
+                }
+                Clause::Stale(b) => parts.push((
+                    Occur::Must,
+                    Box::new(TermQuery::new(
+                        Term::from_field_u64(self.f.stale, u64::from(*b)),
+                        IndexRecordOption::Basic,
+                    )),
+                )),
+                Clause::Updated(cmp, from, to) => {
+                    let t = |v: u32| Term::from_field_u64(self.f.updated, u64::from(v));
+                    let (lo, hi) = match cmp {
+                        query::Cmp::After => (Bound::Included(t(*to)), Bound::Unbounded),
+                        // Unknown dates are 0: "before 2020" means known and before.
+                        query::Cmp::Before => (Bound::Included(t(1)), Bound::Excluded(t(*from))),
+                        query::Cmp::Within => (Bound::Included(t(*from)), Bound::Excluded(t(*to))),
+                    };
+                    parts.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
+                }
+                Clause::Country(c) => parts.push((Occur::Must, term(self.f.country, c))),
+            }
+        }
+        let positive = parts.iter().any(|(o, _)| *o != Occur::MustNot);
+        if !positive {
+            parts.push((Occur::Must, Box::new(AllQuery)));
+        }
+        // Only words: at least one must match (the Should clauses do that).
+        Box::new(BooleanQuery::new(parts))
+    }
+
+    /// One word in a scope: a disjunction over the scope's fields, with
+    /// typo tolerance for words of five letters or more.
+    fn word(&self, scope: Scope, w: &str, fuzzy: bool) -> Option<Box<dyn Query>> {
+        let f = self.f;
+        let exact = |field: Field, v: String| -> Box<dyn Query> { term(field, &v) };
+        let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        match scope {
+            Scope::Email => alts.push((Occur::Should, exact(f.email, w.to_ascii_lowercase()))),
+            Scope::Key => {
+                let k: String = w
+                    .chars()
+                    .filter(|c| c.is_ascii_hexdigit())
+                    .collect::<String>()
+                    .to_ascii_uppercase();
+                alts.push((Occur::Should, exact(f.key, k)));
+            }
+            Scope::Lang => alts.push((Occur::Should, exact(f.lang, w.to_ascii_lowercase()))),
+            Scope::Country => alts.push((Occur::Should, exact(f.country, w.to_ascii_uppercase()))),
+            _ => {
+                let fields: Vec<(Field, f32)> = match scope {
+                    Scope::All => vec![
+                        (f.name, 4.0),
+                        (f.short_name, 4.0),
+                        (f.constituency, 1.5),
+                        (f.text, 1.0),
+                    ],
+                    Scope::Name => vec![(f.name, 1.0), (f.short_name, 1.0)],
+                    Scope::Constituency => vec![(f.constituency, 1.0)],
+                    Scope::Mission => vec![(f.mission, 1.0)],
+                    Scope::Sponsor => vec![(f.sponsor, 1.0)],
+                    Scope::Authority => vec![(f.authority, 1.0)],
+                    Scope::Services => vec![(f.services, 1.0)],
+                    Scope::Phone => vec![(f.phone, 1.0)],
+                    _ => vec![(f.text, 1.0)],
+                };
+                for tok in analyze(w) {
+                    for (field, boost) in &fields {
+                        let t = Term::from_field_text(*field, &tok);
+                        let q: Box<dyn Query> = if fuzzy && tok.chars().count() >= 5 {
+                            // Exact matches outrank typo matches.
+                            Box::new(BooleanQuery::new(vec![
+                                (
+                                    Occur::Should,
+                                    Box::new(BoostQuery::new(
+                                        Box::new(TermQuery::new(
+                                            t.clone(),
+                                            IndexRecordOption::WithFreqs,
+                                        )),
+                                        2.0,
+                                    )) as Box<dyn Query>,
+                                ),
+                                (Occur::Should, Box::new(FuzzyTermQuery::new(t, 1, true))),
+                            ]))
+                        } else {
+                            Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs))
+                        };
+                        alts.push((Occur::Should, Box::new(BoostQuery::new(q, *boost))));
+                    }
+                }
+                if matches!(scope, Scope::All)
+                    && (w.contains('@')
+                        || w.chars().filter(|c| c.is_ascii_hexdigit()).count() >= 16)
+                {
+                    alts.push((Occur::Should, exact(f.email, w.to_ascii_lowercase())));
+                    let k: String = w
+                        .chars()
+                        .filter(|c| c.is_ascii_hexdigit())
+                        .collect::<String>()
+                        .to_ascii_uppercase();
+                    alts.push((Occur::Should, exact(f.key, k)));
+                }
+            }
+        }
+        (!alts.is_empty()).then(|| Box::new(BooleanQuery::new(alts)) as Box<dyn Query>)
+    }
+
+    fn phrase(&self, scope: Scope, ws: &[String]) -> Option<Box<dyn Query>> {
+        let fields = match scope {
+            Scope::Name => vec![self.f.name, self.f.short_name],
+            Scope::Constituency => vec![self.f.constituency],
+            Scope::Mission => vec![self.f.mission],
+            Scope::Services => vec![self.f.services],
+            _ => vec![self.f.name, self.f.text],
+        };
+        let toks: Vec<String> = ws.iter().flat_map(|w| analyze(w)).collect();
+        if toks.is_empty() {
+            return None;
+        }
+        let alts: Vec<(Occur, Box<dyn Query>)> = fields
+            .into_iter()
+            .map(|field| {
+                let q: Box<dyn Query> = if toks.len() == 1 {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, &toks[0]),
+                        IndexRecordOption::WithFreqs,
+                    ))
+                } else {
+                    Box::new(PhraseQuery::new(
+                        toks.iter()
+                            .map(|t| Term::from_field_text(field, t))
+                            .collect(),
+                    ))
+                };
+                (Occur::Should, q)
+            })
+            .collect();
+        Some(Box::new(BooleanQuery::new(alts)))
+    }
+}
+
+fn term(field: Field, v: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, v),
+        IndexRecordOption::Basic,
+    ))
+}
+
+/// The tokens the index stores for `text`.
+fn analyze(text: &str) -> Vec<String> {
+    let mut a = analyzer();
+    let mut stream = a.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        out.push(stream.token().text.clone());
+    }
+    out
+}
+
+/// `yes`, `no` or `bad` for an outcome code.
+pub fn signed_state(outcome: &str) -> &'static str {
+    match outcome {
+        "valid" | "valid-key-expired-since" => "yes",
+        "unsigned" | "" => "no",
+        _ => "bad",
+    }
+}
+
+fn highlight(fragment: &str, ranges: &[std::ops::Range<usize>]) -> String {
+    let mut out = String::with_capacity(fragment.len() + ranges.len() * 4);
+    let mut at = 0;
+    for r in ranges {
+        if r.start < at || r.end > fragment.len() {
+            continue;
+        }
+        out.push_str(&fragment[at..r.start]);
+        out.push_str("**");
+        out.push_str(&fragment[r.clone()]);
+        out.push_str("**");
+        at = r.end;
+    }
+    out.push_str(&fragment[at..]);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}

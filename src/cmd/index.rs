@@ -1,0 +1,154 @@
+//! `csirt index`: rebuild the search index from the store.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use csirt_index::Entry;
+use csirt_parse::Record;
+use csirt_store::{Store, TeamDocument};
+
+/// Rebuild the search index from the latest stored version of every team's
+/// document.
+///
+/// `csirt crawl` does this at the end of every crawl; run it by hand after
+/// changing the staleness threshold or upgrading csirt. Searches running
+/// meanwhile see the old index until the new one is committed.
+///
+/// Examples:
+///   csirt index
+///   csirt index --data /var/lib/csirt --stale-after 730
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// The data directory.
+    #[arg(long, value_name = "DIR", env = "CSIRT_DATA", default_value = "index")]
+    data: PathBuf,
+
+    /// A document whose last update is older than this many days is stale.
+    #[arg(long, value_name = "DAYS", default_value_t = 365)]
+    stale_after: i64,
+}
+
+/// Runs the subcommand.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let today = chrono::Local::now().date_naive();
+    let n = rebuild(&args.data, today, args.stale_after)?;
+    println!("indexed {n} teams in {}", search_dir(&args.data).display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Where the search index lives in a data directory.
+pub fn search_dir(data: &Path) -> PathBuf {
+    data.join("search")
+}
+
+/// Rebuilds the search index of `data` from its store; returns the number of
+/// teams indexed.
+pub fn rebuild(data: &Path, today: NaiveDate, stale_after_days: i64) -> anyhow::Result<usize> {
+    let store = Store::open(data)
+        .with_context(|| format!("cannot open the data directory {}", data.display()))?;
+    let docs = store.team_documents().context("cannot read the store")?;
+    let index =
+        csirt_index::Index::open(&search_dir(data)).context("cannot open the search index")?;
+    let entries = best_per_team(docs)
+        .into_iter()
+        .map(|(d, r)| entry(&d, r.as_ref(), today, stale_after_days))
+        .collect::<Vec<_>>();
+    Ok(index.rebuild(entries)?)
+}
+
+/// One document per team: a validly signed one first, then the most
+/// recently updated.
+fn best_per_team(docs: Vec<TeamDocument>) -> Vec<(TeamDocument, Option<Record>)> {
+    let mut best: Vec<(TeamDocument, Option<Record>)> = Vec::new();
+    for d in docs {
+        let rec: Option<Record> = d
+            .record
+            .as_deref()
+            .and_then(|j| serde_json::from_str(j).ok());
+        let rank = |d: &TeamDocument, r: &Option<Record>| {
+            let valid = matches!(
+                d.outcome.as_deref(),
+                Some("valid" | "valid-key-expired-since")
+            );
+            let updated = r
+                .as_ref()
+                .and_then(|r| r.document.last_update.clone())
+                .unwrap_or_default();
+            (valid, updated)
+        };
+        match best.iter_mut().find(|(b, _)| b.team_id == d.team_id) {
+            Some(slot) => {
+                if rank(&d, &rec) > rank(&slot.0, &slot.1) {
+                    *slot = (d, rec);
+                }
+            }
+            None => best.push((d, rec)),
+        }
+    }
+    best
+}
+
+fn entry(d: &TeamDocument, r: Option<&Record>, today: NaiveDate, stale_after_days: i64) -> Entry {
+    let mut e = Entry {
+        team_id: d.team_id as u64,
+        name: d.team.clone(),
+        country: d.country.clone().unwrap_or_default(),
+        outcome: d.outcome.clone().unwrap_or_else(|| "unsigned".into()),
+        url: d.version.url.clone(),
+        record: d.record.clone().unwrap_or_default(),
+        stale: true,
+        ..Entry::default()
+    };
+    let Some(r) = r else { return e };
+    if let Some(n) = &r.team.name {
+        if !n.eq_ignore_ascii_case(&e.name) {
+            e.aliases.push(n.clone());
+        }
+    }
+    e.short_name = r.team.short_name.clone().unwrap_or_default();
+    let opt = |s: &Option<String>| s.clone().unwrap_or_default();
+    e.constituency = opt(&r.charter.constituency);
+    e.mission = opt(&r.charter.mission);
+    e.sponsor = opt(&r.charter.sponsorship);
+    e.authority = opt(&r.charter.authority);
+    e.services = [&r.services.incident_response, &r.services.proactive]
+        .into_iter()
+        .flatten()
+        .map(|t| format!("{} {}", t.text, t.items.join(" ")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    e.emails = r.contact.emails.clone();
+    e.phones = r
+        .contact
+        .phones
+        .iter()
+        .chain(&r.contact.fax)
+        .cloned()
+        .collect();
+    e.keys = r
+        .keys
+        .iter()
+        .flat_map(|k| [k.fingerprint.clone(), k.key_id.clone()])
+        .flatten()
+        .collect();
+    e.lang = opt(&r.language);
+    e.text = r
+        .sections
+        .iter()
+        .map(|s| format!("{}\n{}", s.title, s.text))
+        .collect::<Vec<_>>()
+        .join("\n");
+    if let Some(day) = r
+        .document
+        .last_update
+        .as_deref()
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    {
+        e.updated = day.format("%Y%m%d").to_string().parse().unwrap_or(0);
+        e.stale = (today - day).num_days() > stale_after_days;
+    }
+    e
+}

@@ -1,0 +1,257 @@
+//! `csirt-find` over an index built by a real crawl of documents of our own
+//! (the RFC's XYZ-CERT example among them).
+
+mod util;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+use util::*;
+
+const LU: &str = "1. Document Information\n1.1 Date of Last Update\n2026-06-01\n\
+2. Contact Information\n2.1 Name of the Team\nLUX-BANK-CERT\n2.3 Time Zone\nCET\n\
+2.7 Electronic Mail Address\ncert@lux-bank.example\n\
+3. Charter\n3.1 Mission Statement\nWe handle ransomware and fraud for banks.\n\
+3.2 Constituency\nBanks and payment institutions in Luxembourg.\n";
+
+const QC: &str = "1. Informations sur le document\n1.1 Date de dernière mise à jour\n2019-05-03\n\
+2. Coordonnées\n2.1 Nom de l'équipe\nCSIRT-UQ\n2.7 Adresse de courrier électronique\ncsirt@uq.example\n\
+3. Charte\n3.2 Communauté desservie\nLes universités du Québec et leurs laboratoires.\n";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    data: PathBuf,
+}
+
+/// One index for all the tests: crawled once from local files.
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        std::fs::write(dir.path().join("lu.txt"), LU).unwrap();
+        std::fs::write(dir.path().join("qc.txt"), QC).unwrap();
+        let seeds = format!(
+            "[[team]]\nname = \"XYZ-CERT\"\ndocument = \"{}\"\ncountry = \"CA\"\n\n\
+             [[team]]\nname = \"LUX-BANK-CERT\"\ndocument = \"lu.txt\"\ncountry = \"LU\"\n\n\
+             [[team]]\nname = \"CSIRT-UQ\"\ndocument = \"qc.txt\"\ncountry = \"CA\"\n",
+            root.join("seeds/examples/xyz-cert.txt").display()
+        );
+        std::fs::write(dir.path().join("seeds.toml"), seeds).unwrap();
+        let data = dir.path().join("data");
+        let out = csirt()
+            .args(["crawl", "--seeds"])
+            .arg(dir.path().join("seeds.toml"))
+            .arg("--data")
+            .arg(&data)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Fixture { _dir: dir, data }
+    })
+}
+
+fn find_cmd() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_csirt-find"));
+    c.arg("--data").arg(&fixture().data);
+    c
+}
+
+/// Names of the hits, best first, and the raw output.
+fn find(q: &str) -> (Vec<String>, Output) {
+    let out = find_cmd().args(["--format", "json", q]).output().unwrap();
+    let names = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["name"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    (names, out)
+}
+
+#[test]
+fn universities_in_quebec_puts_xyz_cert_first() {
+    let (names, out) = find("constituency: universities Quebec");
+    assert!(out.status.success());
+    assert_eq!(names[0], "XYZ-CERT", "{names:?}");
+}
+
+#[test]
+fn accents_fold_both_ways() {
+    for q in ["Québec", "Quebec", "universites", "universités"] {
+        let (names, _) = find(q);
+        assert!(
+            names.iter().any(|n| n.contains("CSIRT-UQ")),
+            "{q}: {names:?}"
+        );
+    }
+}
+
+#[test]
+fn one_typo_is_forgiven_in_longer_words() {
+    let (names, _) = find("ransomwere");
+    assert_eq!(names, ["LUX-BANK-CERT"]);
+}
+
+#[test]
+fn filters_narrow_the_hits() {
+    let (names, _) = find("country:LU");
+    assert_eq!(names, ["LUX-BANK-CERT"]);
+    let (names, _) = find("updated:>2023-01-01");
+    assert_eq!(names, ["LUX-BANK-CERT"]);
+    let (names, _) = find("updated:<2020");
+    assert_eq!(names.len(), 2, "XYZ (1997) and UQ (2019): {names:?}");
+    let (names, _) = find("stale:no");
+    assert_eq!(names, ["LUX-BANK-CERT"]);
+    let (names, _) = find("signed:no country:CA");
+    assert_eq!(names.len(), 2);
+}
+
+#[test]
+fn phrases_exclusions_and_exact_terms() {
+    let (names, _) = find("\"fellow universities\"");
+    assert_eq!(names, ["XYZ-CERT"]);
+    let (names, _) = find("universities -Quebec");
+    assert!(
+        names.is_empty() || !names.iter().any(|n| n == "XYZ-CERT"),
+        "{names:?}"
+    );
+    let (names, _) = find("email:cert@lux-bank.example");
+    assert_eq!(names, ["LUX-BANK-CERT"]);
+    let (names, _) = find("email:lux-bank.example");
+    assert_eq!(names, ["LUX-BANK-CERT"], "a domain finds its addresses");
+    let (names, _) = find("\"the CERT\" name: XYZ");
+    assert_eq!(names[0], "XYZ-CERT", "stop words do not break a phrase");
+}
+
+#[test]
+fn json_hits_carry_score_and_the_full_record() {
+    let out = find_cmd()
+        .args(["--format", "json", "--limit", "1", "ransomware"])
+        .output()
+        .unwrap();
+    let v: Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().next().unwrap()).unwrap();
+    assert!(v["score"].as_f64().unwrap() > 0.0);
+    assert_eq!(v["updated"], "2026-06-01");
+    assert_eq!(v["record"]["contact"]["emails"][0], "cert@lux-bank.example");
+    assert_eq!(v["outcome"], "unsigned");
+    assert!(
+        v["snippet"].as_str().unwrap().contains("**ransomware**"),
+        "{v}"
+    );
+}
+
+#[test]
+fn readable_output_says_how_to_reach_the_team() {
+    let out = find_cmd()
+        .arg("constituency: universities Quebec")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("1. XYZ-CERT"), "{text}");
+    assert!(text.contains("e-mail xyz-cert@xyz-univ.ca"), "{text}");
+    assert!(
+        text.contains("1997-03-31") && text.contains("stale"),
+        "{text}"
+    );
+    let same = Command::new(env!("CARGO_BIN_EXE_csirt"))
+        .args(["find", "--data"])
+        .arg(&fixture().data)
+        .arg("constituency: universities Quebec")
+        .output()
+        .unwrap();
+    assert_eq!(same.stdout, out.stdout, "csirt find and csirt-find agree");
+}
+
+#[test]
+fn bad_queries_exit_2_and_point_at_the_token() {
+    let (_, out) = find("ransomware colour:red");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown field `colour:`"), "{err}");
+    assert!(err.contains("\n           ^^^^^^^^^^"), "{err}");
+}
+
+#[test]
+fn no_match_exits_1_with_a_clear_message() {
+    let (names, out) = find("zyzzyva");
+    assert!(names.is_empty());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no team matches"));
+}
+
+#[test]
+fn searches_keep_working_while_a_crawl_commits() {
+    let f = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    // A second data directory, so the shared fixture stays as it is.
+    let data = dir.path().join("data");
+    copy_dir(&f.data, &data);
+    let seeds = dir.path().join("seeds.toml");
+    std::fs::write(
+        &seeds,
+        format!(
+            "[[team]]\nname = \"XYZ-CERT\"\ndocument = \"{}\"\n",
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("seeds/examples/xyz-cert.txt")
+                .display()
+        ),
+    )
+    .unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let s = stop.clone();
+    let d = data.clone();
+    let searcher = std::thread::spawn(move || {
+        let mut runs = 0;
+        while !s.load(std::sync::atomic::Ordering::Relaxed) || runs == 0 {
+            let out = Command::new(env!("CARGO_BIN_EXE_csirt-find"))
+                .arg("--data")
+                .arg(&d)
+                .arg("XYZ")
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "a search failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            runs += 1;
+        }
+        runs
+    });
+    for _ in 0..3 {
+        let out = csirt()
+            .args(["crawl", "--seeds"])
+            .arg(&seeds)
+            .arg("--data")
+            .arg(&data)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(searcher.join().unwrap() > 0);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let p = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &p);
+        } else {
+            std::fs::copy(e.path(), p).unwrap();
+        }
+    }
+}
