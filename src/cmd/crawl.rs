@@ -158,14 +158,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     let bar = show_progress(progress.clone());
-    let summary = runtime.block_on(csirt_crawl::crawl(seeds, store, config, progress));
+    // The search index follows the store: each team's entry is replaced as
+    // soon as the team is done, on a thread of its own, and everything is
+    // committed at the end, so searches see the old index until then.
+    let (indexer, team_done) =
+        super::index::Incremental::start(&args.data, chrono::Local::now().date_naive());
+    let summary = runtime.block_on(csirt_crawl::crawl(
+        seeds, store, config, progress, team_done,
+    ));
     if let Some(bar) = bar {
         bar.finish();
     }
     let summary = summary?;
-    // The search index follows the store at the end of every crawl.
-    let today = chrono::Local::now().date_naive();
-    if let Err(e) = super::index::rebuild(&args.data, today, 365) {
+    if let Err(e) = indexer.finish() {
         eprintln!("csirt: the crawl is stored, but the search index was not updated: {e:#}");
     }
     let stdout = std::io::stdout();

@@ -59,6 +59,55 @@ pub fn rebuild(data: &Path, today: NaiveDate, stale_after_days: i64) -> anyhow::
     Ok(index.rebuild(entries)?)
 }
 
+/// Updates the search index team by team while a crawl runs.
+pub struct Incremental {
+    sender: Option<std::sync::mpsc::Sender<i64>>,
+    thread: std::thread::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Incremental {
+    /// Starts the indexing thread; returns it and the hook for the crawler.
+    pub fn start(data: &Path, today: NaiveDate) -> (Incremental, csirt_crawl::TeamDone) {
+        let (tx, rx) = std::sync::mpsc::channel::<i64>();
+        let data = data.to_path_buf();
+        let thread = std::thread::spawn(move || -> anyhow::Result<()> {
+            let store = Store::open(&data).context("cannot open the store for indexing")?;
+            let index = csirt_index::Index::open(&search_dir(&data))
+                .context("cannot open the search index")?;
+            let mut updater = index
+                .updater()
+                .context("the search index is busy (another crawl?)")?;
+            for team_id in rx {
+                let docs = store.documents_of(team_id)?;
+                for (d, r) in best_per_team(docs) {
+                    updater.upsert(entry(&d, r.as_ref(), today, 365))?;
+                }
+            }
+            updater.commit()?;
+            Ok(())
+        });
+        let hook_tx = std::sync::Mutex::new(tx.clone());
+        let hook: csirt_crawl::TeamDone = std::sync::Arc::new(move |team_id| {
+            let _ = hook_tx.lock().map(|t| t.send(team_id));
+        });
+        (
+            Incremental {
+                sender: Some(tx),
+                thread,
+            },
+            hook,
+        )
+    }
+
+    /// Waits for the last entries and commits them.
+    pub fn finish(mut self) -> anyhow::Result<()> {
+        drop(self.sender.take());
+        self.thread
+            .join()
+            .map_err(|_| anyhow::anyhow!("the indexing thread panicked"))?
+    }
+}
+
 /// One document per team: a validly signed one first, then the most
 /// recently updated.
 fn best_per_team(docs: Vec<TeamDocument>) -> Vec<(TeamDocument, Option<Record>)> {

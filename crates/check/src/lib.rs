@@ -39,28 +39,61 @@ pub struct Checked {
     pub repairs: Vec<Repair>,
 }
 
-/// Parses and verifies one document with an optional detached signature,
-/// using `keyring` and the keys embedded in the document.
-pub fn check(
-    doc: &[u8],
-    sig: Option<&[u8]>,
-    source: &str,
-    keyring: &Keyring,
-    at: DateTime<Utc>,
-) -> Checked {
+/// A document parsed, its embedded keys read, not yet verified: the slow
+/// half of [`check`], which a crawler can do while it still waits for the
+/// signature and key.
+#[derive(Debug)]
+pub struct Prepared {
+    record: Record,
+    embedded: Keyring,
+    repairs: Vec<Repair>,
+}
+
+impl Prepared {
+    /// The parsed record.
+    pub fn record(&self) -> &Record {
+        &self.record
+    }
+}
+
+/// Parses `doc` and reads the key blocks embedded in it. `detached` says
+/// whether a detached signature will be checked; without one, a
+/// clear-signed document is parsed from its signed text only.
+pub fn prepare(doc: &[u8], detached: bool, source: &str, at: DateTime<Utc>) -> Prepared {
     let opts = Options {
         today: Some(at.date_naive()),
         hint: Some(source.to_string()),
         ..Options::default()
     };
-    let signed_only = match (sig, csirt_verify::cleartext::split(doc)) {
-        (None, Some(Ok(cs))) => Some(cs.text.into_bytes()),
+    let signed_only = match (detached, csirt_verify::cleartext::split(doc)) {
+        (false, Some(Ok(cs))) => Some(cs.text.into_bytes()),
         _ => None,
     };
     let extracted = csirt_parse::extract_text(signed_only.as_deref().unwrap_or(doc), &opts);
     let mut embedded = Keyring::new();
     let repairs = embedded.add_embedded(&extracted.text);
     let record = csirt_parse::parse_extracted(extracted, source, &opts);
+    Prepared {
+        record,
+        embedded,
+        repairs,
+    }
+}
+
+/// Verifies a prepared document: the fingerprints its text states go to the
+/// verifier, with `keyring` and the keys embedded in it.
+pub fn finish(
+    prepared: Prepared,
+    doc: &[u8],
+    sig: Option<&[u8]>,
+    keyring: &Keyring,
+    at: DateTime<Utc>,
+) -> Checked {
+    let Prepared {
+        record,
+        embedded,
+        repairs,
+    } = prepared;
     let mut input = Input::new(doc, at);
     input.signature = sig;
     for k in &record.keys {
@@ -80,4 +113,22 @@ pub fn check(
         embedded,
         repairs,
     }
+}
+
+/// Parses and verifies one document with an optional detached signature,
+/// using `keyring` and the keys embedded in the document.
+pub fn check(
+    doc: &[u8],
+    sig: Option<&[u8]>,
+    source: &str,
+    keyring: &Keyring,
+    at: DateTime<Utc>,
+) -> Checked {
+    finish(
+        prepare(doc, sig.is_some(), source, at),
+        doc,
+        sig,
+        keyring,
+        at,
+    )
 }

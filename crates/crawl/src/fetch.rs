@@ -118,8 +118,9 @@ enum Robots {
 pub struct Fetcher {
     client: reqwest::Client,
     config: Config,
-    /// One lock per host: at most one request in flight to it.
-    hosts: Mutex<HashMap<SocketAddr, Arc<tokio::sync::Mutex<()>>>>,
+    /// One lock per host: at most one request in flight to it. It holds
+    /// when the host's last request ended.
+    hosts: Mutex<HashMap<SocketAddr, Arc<tokio::sync::Mutex<Option<std::time::Instant>>>>>,
     /// Spacing between requests to one host.
     limiter: DefaultKeyedRateLimiter<SocketAddr>,
     global: Semaphore,
@@ -240,17 +241,27 @@ impl Fetcher {
             let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
             hosts.entry(addr).or_default().clone()
         };
-        let _turn = lock.lock().await;
+        // The host's turn; it also holds when the host's last request
+        // ended. Spacing runs from the end of one request to the start of
+        // the next: measured from the send, a request delayed on its way in
+        // (connection set-up, the server's accept queue) would reach the
+        // server less than an interval before the next one.
+        let mut last_ended = lock.lock().await;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            self.limiter.until_key_ready(&addr).await;
+            if let Some(t) = *last_ended {
+                tokio::time::sleep_until((t + self.config.per_host_interval).into()).await;
+            }
             let outcome = {
                 let _permit = self
                     .global
                     .acquire()
                     .await
                     .map_err(|e| FetchError::Other(e.to_string()))?;
+                // governor enforces the same spacing as a second guard; it is
+                // ready at once unless the clock above was wrong.
+                self.limiter.until_key_ready(&addr).await;
                 *requests += 1;
                 self.requests
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -258,6 +269,7 @@ impl Fetcher {
                     .in_flight
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let r = self.once(url, etag, last_modified).await;
+                *last_ended = Some(std::time::Instant::now());
                 self.progress
                     .in_flight
                     .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);

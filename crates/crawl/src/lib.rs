@@ -149,6 +149,11 @@ pub enum Error {
 
 type SharedStore = Arc<Mutex<Store>>;
 
+/// Called with a team's store id once everything for it is stored, so that
+/// (for example) its search entry can be updated while other teams are
+/// still being crawled.
+pub type TeamDone = Arc<dyn Fn(i64) + Send + Sync>;
+
 /// Crawls `seeds` into `store`; returns what happened. Failures of single
 /// URLs are recorded and counted, never fatal.
 pub async fn crawl(
@@ -156,6 +161,7 @@ pub async fn crawl(
     store: Store,
     config: Config,
     progress: Arc<Progress>,
+    team_done: TeamDone,
 ) -> Result<Summary, Error> {
     let started = Instant::now();
     let fetcher = Arc::new(Fetcher::new(config.clone(), progress.clone())?);
@@ -177,9 +183,11 @@ pub async fn crawl(
             progress: progress.clone(),
             config: config.clone(),
         };
+        let done = team_done.clone();
         tasks.spawn(async move {
-            if let Err(e) = ctx.team(&seed).await {
-                tracing::error!(team = %seed.name, "store error: {e}");
+            match ctx.team(&seed).await {
+                Ok(team_id) => done(team_id),
+                Err(e) => tracing::error!(team = %seed.name, "store error: {e}"),
             }
             ctx.progress.teams_done.fetch_add(1, Ordering::Relaxed);
         });
@@ -227,7 +235,7 @@ struct Got {
 }
 
 impl Ctx {
-    async fn team(&self, seed: &TeamSeed) -> Result<(), csirt_store::Error> {
+    async fn team(&self, seed: &TeamSeed) -> Result<i64, csirt_store::Error> {
         let (name, country, homepage) = (
             seed.name.clone(),
             seed.country.clone(),
@@ -241,13 +249,24 @@ impl Ctx {
                 continue;
             };
             let clearsigned = csirt_verify::cleartext::is_clearsigned(&doc.bytes);
+            // Parsing (a PDF can take a while) starts now, while the host's
+            // next turn for the signature and key is still a second away.
+            let mut prepared = doc.new.then(|| self.prepare(&doc, clearsigned, doc_url));
             // What the document states, for its signature and key URLs. A
             // document read from disk is a mirror meant to work offline: its
             // stated URLs point at the internet and are not followed.
             let stated =
                 if doc_url.scheme() != "file" && (seed.signature.is_none() || seed.key.is_none()) {
-                    let (bytes, src) = (doc.bytes.clone(), doc_url.to_string());
-                    self.parse_stated(bytes, src).await
+                    let p = prepared
+                        .take()
+                        .unwrap_or_else(|| self.prepare(&doc, clearsigned, doc_url));
+                    let ready = self.ready(p).await;
+                    let stated = ready
+                        .as_ref()
+                        .map(|p| stated_urls(p.record(), doc_url))
+                        .unwrap_or_default();
+                    prepared = ready.map(|p| tokio::task::spawn(async move { Some(p) }));
+                    stated
                 } else {
                     Stated::default()
                 };
@@ -292,9 +311,10 @@ impl Ctx {
             if done && !doc.new && !sig_new && !keys_new {
                 continue;
             }
-            self.check(doc, sig, keyring, doc_url.to_string()).await?;
+            let prepared = prepared.unwrap_or_else(|| self.prepare(&doc, clearsigned, doc_url));
+            self.check(doc, prepared, sig, keyring).await?;
         }
-        Ok(())
+        Ok(team_id)
     }
 
     /// Fetches one URL and records the fetch; the bytes of its current
@@ -307,8 +327,12 @@ impl Ctx {
         guessed: bool,
     ) -> Result<Option<Got>, csirt_store::Error> {
         let u = url.to_string();
-        let url_id = self.with_store(move |s| s.url(&u, team_id, role)).await?;
-        let (etag, lm) = self.with_store(move |s| s.validators(url_id)).await?;
+        let (url_id, (etag, lm)) = self
+            .with_store(move |s| {
+                let id = s.url(&u, team_id, role)?;
+                Ok((id, s.validators(id)?))
+            })
+            .await?;
         let started = Utc::now();
         let mut attempted = self.fetcher.get(url, etag.as_deref(), lm.as_deref()).await;
         if guessed && attempted.result.is_err() {
@@ -392,57 +416,42 @@ impl Ctx {
         }))
     }
 
-    async fn parse_stated(&self, bytes: Vec<u8>, source: String) -> Stated {
-        let deadline = self.config.check_deadline;
+    /// Starts parsing a document on the blocking pool.
+    fn prepare(&self, doc: &Got, clearsigned: bool, url: &Url) -> Pending {
+        let (bytes, source) = (doc.bytes.clone(), url.to_string());
         let task = tokio::task::spawn_blocking(move || {
-            let opts = csirt_parse::Options {
-                hint: Some(source.clone()),
-                ..csirt_parse::Options::default()
-            };
-            let r = csirt_parse::parse(&bytes, &source, &opts);
-            let base = Url::parse(&source).ok();
-            let abs = |s: &String| {
-                Url::parse(s)
-                    .ok()
-                    .or_else(|| base.as_ref().and_then(|b| b.join(s).ok()))
-                    .filter(|u| matches!(u.scheme(), "http" | "https"))
-            };
-            Stated {
-                signatures: r
-                    .document
-                    .signature_locations
-                    .iter()
-                    .filter_map(abs)
-                    .collect(),
-                keys: r
-                    .keys
-                    .iter()
-                    .filter_map(|k| k.url.as_ref())
-                    .filter_map(abs)
-                    .collect(),
-            }
+            csirt_check::prepare(&bytes, !clearsigned, &source, Utc::now())
         });
-        match tokio::time::timeout(deadline, task).await {
-            Ok(Ok(s)) => s,
-            _ => Stated::default(),
+        tokio::task::spawn(async move { task.await.ok() })
+    }
+
+    /// Waits for a parse, at most the check deadline.
+    async fn ready(&self, p: Pending) -> Option<csirt_check::Prepared> {
+        match tokio::time::timeout(self.config.check_deadline, p).await {
+            Ok(Ok(p)) => p,
+            _ => None,
         }
     }
 
     async fn check(
         &self,
         doc: Got,
+        prepared: Pending,
         sig: Option<Got>,
         keyring: Keyring,
-        source: String,
     ) -> Result<(), csirt_store::Error> {
         let deadline = self.config.check_deadline;
         let sig_version = sig.as_ref().map(|s| s.version_id);
         let doc_version = doc.version_id;
+        let Some(prepared) = self.ready(prepared).await else {
+            tracing::warn!(%doc_version, "document could not be parsed within {deadline:?}");
+            return Ok(());
+        };
         let task = tokio::task::spawn_blocking(move || {
-            let c = csirt_check::check(
+            let c = csirt_check::finish(
+                prepared,
                 &doc.bytes,
                 sig.as_ref().map(|s| &s.bytes[..]),
-                &source,
                 &keyring,
                 Utc::now(),
             );
@@ -453,7 +462,7 @@ impl Ctx {
         let (record, outcome, report) = match tokio::time::timeout(deadline, task).await {
             Ok(Ok(r)) => r,
             Ok(Err(_)) | Err(_) => {
-                tracing::warn!(%doc_version, "document could not be checked within {deadline:?}");
+                tracing::warn!(%doc_version, "document could not be verified within {deadline:?}");
                 return Ok(());
             }
         };
@@ -474,6 +483,34 @@ impl Ctx {
     ) -> Result<T, csirt_store::Error> {
         let store = self.store.clone();
         blocking(move || f(&mut store.lock().unwrap_or_else(|p| p.into_inner()))).await
+    }
+}
+
+/// A parse running on the blocking pool.
+type Pending = tokio::task::JoinHandle<Option<csirt_check::Prepared>>;
+
+/// The signature and key URLs a record states, made absolute against the
+/// document's URL; only http(s).
+fn stated_urls(r: &csirt_parse::Record, doc_url: &Url) -> Stated {
+    let abs = |s: &String| {
+        Url::parse(s)
+            .ok()
+            .or_else(|| doc_url.join(s).ok())
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+    };
+    Stated {
+        signatures: r
+            .document
+            .signature_locations
+            .iter()
+            .filter_map(abs)
+            .collect(),
+        keys: r
+            .keys
+            .iter()
+            .filter_map(|k| k.url.as_ref())
+            .filter_map(abs)
+            .collect(),
     }
 }
 

@@ -255,70 +255,31 @@ impl Index {
         index.tokenizers().register(ANALYZER, analyzer());
         let reader = index
             .reader_builder()
-            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         Ok(Index { index, reader, f })
     }
 
     /// Replaces the whole content with `entries`, in one commit.
     pub fn rebuild(&self, entries: impl IntoIterator<Item = Entry>) -> Result<usize> {
-        let mut writer: tantivy::IndexWriter<TantivyDocument> =
-            self.index.writer(64 * 1024 * 1024)?;
-        writer.delete_all_documents()?;
-        let f = self.f;
+        let mut u = self.updater()?;
+        u.writer.delete_all_documents()?;
         let mut n = 0;
         for e in entries {
-            let mut d = doc!(
-                f.team_id => e.team_id,
-                f.name => e.name.clone(),
-                f.short_name => e.short_name.clone(),
-                f.country => e.country.clone(),
-                f.constituency => e.constituency,
-                f.mission => e.mission,
-                f.sponsor => e.sponsor,
-                f.authority => e.authority,
-                f.services => e.services,
-                f.lang => e.lang.to_ascii_lowercase(),
-                f.text => e.text,
-                f.updated => u64::from(e.updated),
-                f.signed => signed_state(&e.outcome),
-                f.outcome => e.outcome,
-                f.stale => u64::from(e.stale),
-                f.url => e.url,
-                f.record => e.record,
-            );
-            for a in &e.aliases {
-                d.add_text(f.name, a);
-            }
-            if !e.country.is_empty() {
-                d.add_facet(
-                    f.country_facet,
-                    Facet::from(&format!("/country/{}", e.country)),
-                );
-            }
-            for m in &e.emails {
-                let m = m.to_ascii_lowercase();
-                if let Some((_, domain)) = m.split_once('@') {
-                    d.add_text(f.email, domain);
-                }
-                d.add_text(f.email, &m);
-            }
-            for p in &e.phones {
-                d.add_text(f.phone, p);
-            }
-            for k in &e.keys {
-                let k = k.to_ascii_uppercase();
-                if k.len() >= 16 {
-                    d.add_text(f.key, &k[k.len() - 16..]);
-                }
-                d.add_text(f.key, &k);
-            }
-            writer.add_document(d)?;
+            u.upsert(e)?;
             n += 1;
         }
-        writer.commit()?;
-        self.reader.reload()?;
+        u.commit()?;
         Ok(n)
+    }
+
+    /// A writer that replaces teams one at a time; nothing is visible to
+    /// readers until [`Updater::commit`].
+    pub fn updater(&self) -> Result<Updater<'_>> {
+        Ok(Updater {
+            writer: self.index.writer_with_num_threads(1, 48 * 1024 * 1024)?,
+            index: self,
+        })
     }
 
     /// Number of teams in the index, as the current reader sees it.
@@ -542,6 +503,75 @@ impl Index {
             })
             .collect();
         Some(Box::new(BooleanQuery::new(alts)))
+    }
+}
+
+/// Adds or replaces teams in the index, then commits them all at once.
+pub struct Updater<'a> {
+    writer: tantivy::IndexWriter<TantivyDocument>,
+    index: &'a Index,
+}
+
+impl Updater<'_> {
+    /// Adds a team, replacing any entry with the same `team_id`.
+    pub fn upsert(&mut self, e: Entry) -> Result<()> {
+        let f = self.index.f;
+        self.writer
+            .delete_term(Term::from_field_u64(f.team_id, e.team_id));
+        let mut d = doc!(
+            f.team_id => e.team_id,
+            f.name => e.name.clone(),
+            f.short_name => e.short_name.clone(),
+            f.country => e.country.clone(),
+            f.constituency => e.constituency,
+            f.mission => e.mission,
+            f.sponsor => e.sponsor,
+            f.authority => e.authority,
+            f.services => e.services,
+            f.lang => e.lang.to_ascii_lowercase(),
+            f.text => e.text,
+            f.updated => u64::from(e.updated),
+            f.signed => signed_state(&e.outcome),
+            f.outcome => e.outcome,
+            f.stale => u64::from(e.stale),
+            f.url => e.url,
+            f.record => e.record,
+        );
+        for a in &e.aliases {
+            d.add_text(f.name, a);
+        }
+        if !e.country.is_empty() {
+            d.add_facet(
+                f.country_facet,
+                Facet::from(&format!("/country/{}", e.country)),
+            );
+        }
+        for m in &e.emails {
+            let m = m.to_ascii_lowercase();
+            if let Some((_, domain)) = m.split_once('@') {
+                d.add_text(f.email, domain);
+            }
+            d.add_text(f.email, &m);
+        }
+        for p in &e.phones {
+            d.add_text(f.phone, p);
+        }
+        for k in &e.keys {
+            let k = k.to_ascii_uppercase();
+            if k.len() >= 16 {
+                d.add_text(f.key, &k[k.len() - 16..]);
+            }
+            d.add_text(f.key, &k);
+        }
+        self.writer.add_document(d)?;
+        Ok(())
+    }
+
+    /// Makes every change visible at once.
+    pub fn commit(mut self) -> Result<()> {
+        self.writer.commit()?;
+        self.index.reader.reload()?;
+        Ok(())
     }
 }
 

@@ -323,7 +323,7 @@ impl Store {
         homepage: Option<&str>,
     ) -> Result<i64> {
         self.conn
-            .query_row(
+            .query_row_cached(
                 "INSERT INTO teams (name, country, homepage) VALUES (?1, ?2, ?3)
                  ON CONFLICT(name) DO UPDATE SET country = excluded.country, homepage = excluded.homepage
                  RETURNING id",
@@ -336,7 +336,7 @@ impl Store {
     /// The id of a team's URL in a role, created if new.
     pub fn url(&self, url: &str, team_id: i64, role: Role) -> Result<i64> {
         self.conn
-            .query_row(
+            .query_row_cached(
                 "INSERT INTO urls (url, team_id, role) VALUES (?1, ?2, ?3)
                  ON CONFLICT(url, team_id, role) DO UPDATE SET url = excluded.url
                  RETURNING id",
@@ -351,7 +351,7 @@ impl Store {
     pub fn validators(&self, url_id: i64) -> Result<(Option<String>, Option<String>)> {
         Ok(self
             .conn
-            .query_row(
+            .query_row_cached(
                 "SELECT etag, last_modified FROM fetches
                  WHERE url_id = ?1 AND outcome IN ('fetched', 'unchanged') AND version_id IS NOT NULL
                  ORDER BY id DESC LIMIT 1",
@@ -366,7 +366,7 @@ impl Store {
     /// The version a URL had at its last successful fetch.
     pub fn latest_version(&self, url_id: i64) -> Result<Option<Version>> {
         self.conn
-            .query_row(
+            .query_row_cached(
                 "SELECT v.id, u.url, u.role, v.sha256, b.size, v.first_seen
                  FROM fetches f JOIN versions v ON v.id = f.version_id
                  JOIN urls u ON u.id = v.url_id JOIN blobs b ON b.sha256 = v.sha256
@@ -404,13 +404,13 @@ impl Store {
         let mut version_id = previous;
         let mut new_version = false;
         if let (Some(sha), Some(body)) = (&sha, &f.body) {
-            tx.execute(
+            tx.execute_cached(
                 "INSERT OR IGNORE INTO blobs (sha256, size) VALUES (?1, ?2)",
                 params![sha, body.len() as i64],
             )
             .map_err(&db)?;
             let existing: Option<i64> = tx
-                .query_row(
+                .query_row_cached(
                     "SELECT id FROM versions WHERE url_id = ?1 AND sha256 = ?2",
                     params![f.url_id, sha],
                     |r| r.get(0),
@@ -419,7 +419,7 @@ impl Store {
                 .map_err(&db)?;
             version_id = Some(match existing {
                 Some(id) => {
-                    tx.execute(
+                    tx.execute_cached(
                         "UPDATE versions SET last_seen = ?1 WHERE id = ?2",
                         params![finished, id],
                     )
@@ -428,7 +428,7 @@ impl Store {
                 }
                 None => {
                     new_version = true;
-                    tx.query_row(
+                    tx.query_row_cached(
                         "INSERT INTO versions (url_id, sha256, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3) RETURNING id",
                         params![f.url_id, sha, finished],
                         |r| r.get(0),
@@ -437,7 +437,7 @@ impl Store {
                 }
             });
         } else if let Some(id) = previous {
-            tx.execute(
+            tx.execute_cached(
                 "UPDATE versions SET last_seen = ?1 WHERE id = ?2",
                 params![finished, id],
             )
@@ -451,7 +451,7 @@ impl Store {
             "fetched"
         };
         let fetch_id: i64 = tx
-            .query_row(
+            .query_row_cached(
                 "INSERT INTO fetches (url_id, started, finished, status, etag, last_modified, bytes, sha256, outcome, error, attempts, version_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
                 params![
@@ -491,7 +491,7 @@ impl Store {
         signature_version_id: Option<i64>,
     ) -> Result<()> {
         self.conn
-            .execute(
+            .execute_cached(
                 "INSERT INTO results (version_id, record, outcome, verification, signature_version_id, checked)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT(version_id) DO UPDATE SET record = excluded.record, outcome = excluded.outcome,
@@ -507,7 +507,7 @@ impl Store {
     /// signature version.
     pub fn has_result(&self, version_id: i64, signature_version_id: Option<i64>) -> Result<bool> {
         self.conn
-            .query_row(
+            .query_row_cached(
                 "SELECT 1 FROM results WHERE version_id = ?1 AND signature_version_id IS ?2",
                 params![version_id, signature_version_id],
                 |_| Ok(()),
@@ -529,20 +529,29 @@ impl Store {
 
     /// Every team's latest document version with its results.
     pub fn team_documents(&self) -> Result<Vec<TeamDocument>> {
+        self.documents_where("1 = ?1", 1)
+    }
+
+    /// One team's latest document versions with their results.
+    pub fn documents_of(&self, team_id: i64) -> Result<Vec<TeamDocument>> {
+        self.documents_where("t.id = ?1", team_id)
+    }
+
+    fn documents_where(&self, cond: &str, arg: i64) -> Result<Vec<TeamDocument>> {
         let mut stmt = self
             .conn
-            .prepare(
+            .prepare_cached(&format!(
                 "SELECT t.id, t.name, t.country, v.id, u.url, u.role, v.sha256, b.size, v.first_seen,
                         r.record, r.outcome, r.verification
                  FROM urls u JOIN teams t ON t.id = u.team_id
                  JOIN versions v ON v.id = (SELECT f.version_id FROM fetches f WHERE f.url_id = u.id AND f.version_id IS NOT NULL ORDER BY f.id DESC LIMIT 1)
                  JOIN blobs b ON b.sha256 = v.sha256
                  LEFT JOIN results r ON r.version_id = v.id
-                 WHERE u.role = 'document' ORDER BY t.name, u.url",
-            )
+                 WHERE u.role = 'document' AND {cond} ORDER BY t.name, u.url"
+            ))
             .map_err(self.db())?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map([arg], |r| {
                 Ok(TeamDocument {
                     team_id: r.get(0)?,
                     team: r.get(1)?,
@@ -568,7 +577,7 @@ impl Store {
     /// Starts a crawl row; returns its id.
     pub fn begin_crawl(&self) -> Result<i64> {
         self.conn
-            .query_row(
+            .query_row_cached(
                 "INSERT INTO crawls (started) VALUES (?1) RETURNING id",
                 params![now()],
                 |r| r.get(0),
@@ -579,7 +588,7 @@ impl Store {
     /// Closes a crawl row with its summary.
     pub fn finish_crawl(&self, id: i64, summary_json: &str) -> Result<()> {
         self.conn
-            .execute(
+            .execute_cached(
                 "UPDATE crawls SET finished = ?1, summary = ?2 WHERE id = ?3",
                 params![now(), summary_json, id],
             )
@@ -594,7 +603,7 @@ impl Store {
             _ => return Ok(0),
         };
         self.conn
-            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .query_row_cached(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
             .map_err(self.db())
     }
 
@@ -603,7 +612,7 @@ impl Store {
     pub fn check(&self) -> Result<Consistency> {
         let integrity: String = self
             .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .query_row_cached("PRAGMA integrity_check", [], |r| r.get(0))
             .map_err(self.db())?;
         let mut stmt = self
             .conn
@@ -693,6 +702,34 @@ fn put_blob(dir: &Path, bytes: &[u8]) -> Result<String> {
         let _ = d.sync_all();
     }
     Ok(sha)
+}
+
+/// Prepared statements are cached per connection: the crawler runs the same
+/// few statements thousands of times, and parsing SQL each time showed up as
+/// contention on the store's lock.
+trait Cached {
+    fn query_row_cached<T, P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+        f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T>;
+    fn execute_cached<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize>;
+}
+
+impl Cached for Connection {
+    fn query_row_cached<T, P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+        f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        self.prepare_cached(sql)?.query_row(params, f)
+    }
+
+    fn execute_cached<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
+        self.prepare_cached(sql)?.execute(params)
+    }
 }
 
 fn row_version(r: &rusqlite::Row<'_>) -> rusqlite::Result<Version> {
