@@ -279,11 +279,13 @@ fn main() {
     let build = t.elapsed();
     let size = dir_size(&tmp.path().join("search"));
     let mut lat = Vec::new();
+    let mut per_query = vec![Vec::new(); QUERIES.len()];
     for _ in 0..rounds {
-        for (q, _, _) in QUERIES {
+        for (i, (q, _, _)) in QUERIES.iter().enumerate() {
             let t = Instant::now();
             let r = index.search(q, 10, 0).unwrap();
             lat.push(t.elapsed());
+            per_query[i].push(t.elapsed());
             std::hint::black_box(r);
         }
     }
@@ -344,6 +346,14 @@ fn main() {
     }
 
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    if std::env::var_os("CSIRT_BENCH_PER_QUERY").is_some() {
+        for (i, (q, _, _)) in QUERIES.iter().enumerate() {
+            println!(
+                "  {:>8.3} ms p99  {q}",
+                ms(percentile(&mut per_query[i], 0.99))
+            );
+        }
+    }
     println!(
         "search over {n} synthetic teams, {} queries x {rounds} rounds",
         QUERIES.len()

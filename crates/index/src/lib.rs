@@ -277,7 +277,7 @@ impl Index {
     /// readers until [`Updater::commit`].
     pub fn updater(&self) -> Result<Updater<'_>> {
         Ok(Updater {
-            writer: self.index.writer_with_num_threads(1, 48 * 1024 * 1024)?,
+            writer: self.index.writer(96 * 1024 * 1024)?,
             index: self,
         })
     }
@@ -295,8 +295,8 @@ impl Index {
     /// Runs a query in the `csirt-find` language.
     pub fn search(&self, q: &str, limit: usize, offset: usize) -> Result<Results> {
         let clauses = query::parse(q)?;
-        let query = self.build(&clauses);
         let searcher = self.reader.searcher();
+        let query = self.build(&clauses, &searcher);
         let (top, total) = searcher.search(
             &query,
             &(TopDocs::with_limit(limit.max(1)).and_offset(offset), Count),
@@ -341,12 +341,12 @@ impl Index {
         Ok(Results { total, hits })
     }
 
-    fn build(&self, clauses: &[Clause]) -> Box<dyn Query> {
+    fn build(&self, clauses: &[Clause], searcher: &tantivy::Searcher) -> Box<dyn Query> {
         let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for c in clauses {
             match c {
                 Clause::Word(scope, w) => {
-                    if let Some(q) = self.word(*scope, w, true) {
+                    if let Some(q) = self.word(*scope, w, Some(searcher)) {
                         parts.push((Occur::Should, q));
                     }
                 }
@@ -356,7 +356,7 @@ impl Index {
                     }
                 }
                 Clause::Exclude(scope, w) => {
-                    if let Some(q) = self.word(*scope, w, false) {
+                    if let Some(q) = self.word(*scope, w, None) {
                         parts.push((Occur::MustNot, q));
                     }
                 }
@@ -396,9 +396,16 @@ impl Index {
         Box::new(BooleanQuery::new(parts))
     }
 
-    /// One word in a scope: a disjunction over the scope's fields, with
-    /// typo tolerance for words of five letters or more.
-    fn word(&self, scope: Scope, w: &str, fuzzy: bool) -> Option<Box<dyn Query>> {
+    /// One word in a scope: a disjunction over the scope's fields. A word of
+    /// five letters or more that the index does not know is looked for with
+    /// one typo (given a searcher to ask); a known word is not, which keeps
+    /// the costly fuzzy automaton for the queries that need it.
+    fn word(
+        &self,
+        scope: Scope,
+        w: &str,
+        fuzzy: Option<&tantivy::Searcher>,
+    ) -> Option<Box<dyn Query>> {
         let f = self.f;
         let exact = |field: Field, v: String| -> Box<dyn Query> { term(field, &v) };
         let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -432,23 +439,16 @@ impl Index {
                     _ => vec![(f.text, 1.0)],
                 };
                 for tok in analyze(w) {
+                    let known = |s: &tantivy::Searcher| {
+                        fields.iter().any(|(f, _)| {
+                            s.doc_freq(&Term::from_field_text(*f, &tok)).unwrap_or(0) > 0
+                        })
+                    };
+                    let typo = tok.chars().count() >= 5 && fuzzy.is_some_and(|s| !known(s));
                     for (field, boost) in &fields {
                         let t = Term::from_field_text(*field, &tok);
-                        let q: Box<dyn Query> = if fuzzy && tok.chars().count() >= 5 {
-                            // Exact matches outrank typo matches.
-                            Box::new(BooleanQuery::new(vec![
-                                (
-                                    Occur::Should,
-                                    Box::new(BoostQuery::new(
-                                        Box::new(TermQuery::new(
-                                            t.clone(),
-                                            IndexRecordOption::WithFreqs,
-                                        )),
-                                        2.0,
-                                    )) as Box<dyn Query>,
-                                ),
-                                (Occur::Should, Box::new(FuzzyTermQuery::new(t, 1, true))),
-                            ]))
+                        let q: Box<dyn Query> = if typo {
+                            Box::new(FuzzyTermQuery::new(t, 1, true))
                         } else {
                             Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs))
                         };
