@@ -185,6 +185,7 @@ struct Fields {
     stale: Field,
     url: Field,
     record: Field,
+    pairs: Field,
 }
 
 const ANALYZER: &str = "csirt";
@@ -232,6 +233,10 @@ fn schema() -> (Schema, Fields) {
         stale: b.add_u64_field("stale", num),
         url: b.add_text_field("url", STRING | STORED),
         record: b.add_text_field("record", STORED),
+        // Every pair of consecutive analysed words of the document, as one
+        // term: a two-word phrase is then one posting list instead of a
+        // position check over every document holding both words.
+        pairs: b.add_text_field("pairs", STRING),
     };
     (b.build(), f)
 }
@@ -473,18 +478,37 @@ impl Index {
     }
 
     fn phrase(&self, scope: Scope, ws: &[String]) -> Option<Box<dyn Query>> {
-        let fields = match scope {
-            Scope::Name => vec![self.f.name, self.f.short_name],
-            Scope::Constituency => vec![self.f.constituency],
-            Scope::Mission => vec![self.f.mission],
-            Scope::Services => vec![self.f.services],
-            _ => vec![self.f.name, self.f.text],
+        let (fields, in_text) = match scope {
+            Scope::Name => (vec![self.f.name, self.f.short_name], false),
+            Scope::Constituency => (vec![self.f.constituency], false),
+            Scope::Mission => (vec![self.f.mission], false),
+            Scope::Services => (vec![self.f.services], false),
+            _ => (vec![self.f.name], true),
         };
         let toks: Vec<String> = ws.iter().flat_map(|w| analyze(w)).collect();
         if toks.is_empty() {
             return None;
         }
-        let alts: Vec<(Occur, Box<dyn Query>)> = fields
+        let text_alt: Option<Box<dyn Query>> = in_text.then(|| -> Box<dyn Query> {
+            if toks.len() == 1 {
+                return Box::new(TermQuery::new(
+                    Term::from_field_text(self.f.text, &toks[0]),
+                    IndexRecordOption::WithFreqs,
+                ));
+            }
+            // Consecutive pairs: "a b c" needs "a b" and "b c".
+            Box::new(BooleanQuery::new(
+                toks.windows(2)
+                    .map(|w| {
+                        (
+                            Occur::Must,
+                            term(self.f.pairs, &format!("{} {}", w[0], w[1])),
+                        )
+                    })
+                    .collect(),
+            ))
+        });
+        let mut alts: Vec<(Occur, Box<dyn Query>)> = fields
             .into_iter()
             .map(|field| {
                 let q: Box<dyn Query> = if toks.len() == 1 {
@@ -502,6 +526,7 @@ impl Index {
                 (Occur::Should, q)
             })
             .collect();
+        alts.extend(text_alt.map(|q| (Occur::Should, q)));
         Some(Box::new(BooleanQuery::new(alts)))
     }
 }
@@ -518,6 +543,12 @@ impl Updater<'_> {
         let f = self.index.f;
         self.writer
             .delete_term(Term::from_field_u64(f.team_id, e.team_id));
+        let mut pairs: Vec<String> = analyze(&e.text)
+            .windows(2)
+            .map(|w| format!("{} {}", w[0], w[1]))
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
         let mut d = doc!(
             f.team_id => e.team_id,
             f.name => e.name.clone(),
@@ -539,6 +570,9 @@ impl Updater<'_> {
         );
         for a in &e.aliases {
             d.add_text(f.name, a);
+        }
+        for p in &pairs {
+            d.add_text(f.pairs, p);
         }
         if !e.country.is_empty() {
             d.add_facet(
