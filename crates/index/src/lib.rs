@@ -306,7 +306,27 @@ impl Index {
             &query,
             &(TopDocs::with_limit(limit.max(1)).and_offset(offset), Count),
         )?;
-        let snippets = SnippetGenerator::create(&searcher, &*query, self.f.text)
+        // The snippet shows the query's words in the document text, whatever
+        // field they were scoped to (`constituency: Quebec` still highlights
+        // Quebec).
+        let words: Vec<(Occur, Box<dyn Query>)> = clauses
+            .iter()
+            .flat_map(|c| match c {
+                Clause::Word(_, w) => vec![w.clone()],
+                Clause::Phrase(_, ws) => ws.clone(),
+                _ => Vec::new(),
+            })
+            .flat_map(|w| analyze(&w))
+            .map(|t| {
+                let q: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_field_text(self.f.text, &t),
+                    IndexRecordOption::WithFreqs,
+                ));
+                (Occur::Should, q)
+            })
+            .collect();
+        let snippet_query = BooleanQuery::new(words);
+        let snippets = SnippetGenerator::create(&searcher, &snippet_query, self.f.text)
             .ok()
             .map(|mut g| {
                 g.set_max_num_chars(200);
