@@ -235,6 +235,15 @@ fn judge(
     r.public_key_algorithm = Some(sig.pk_algo().to_string());
     let issuers = sig.get_issuers();
     r.issuer = issuers.first().map(|h| h.to_hex());
+    // RFC 9580 requires a creation time; without one there is no moment to
+    // judge the key at (and sequoia refuses the cryptography).
+    let Some(sig_time) = created else {
+        r.set(
+            Outcome::MalformedSignature,
+            "the signature has no creation time",
+        );
+        return;
+    };
     if issuers.is_empty() {
         r.set(Outcome::MalformedSignature, "the signature names no issuer");
         return;
@@ -312,7 +321,6 @@ fn judge(
         return;
     }
 
-    let sig_time = created.unwrap_or(UNIX_EPOCH_ISH);
     let at = SystemTime::from(input.at);
     // Revocation is judged at the reference time: a key revoked since is not
     // one to trust now.
@@ -454,8 +462,6 @@ fn to_crlf(data: &[u8]) -> Vec<u8> {
     }
     out
 }
-
-const UNIX_EPOCH_ISH: SystemTime = SystemTime::UNIX_EPOCH;
 
 /// The error and its causes on one line.
 pub(crate) fn error_chain(e: &anyhow::Error) -> String {

@@ -286,3 +286,28 @@ fn the_best_of_several_signatures_decides() {
     let r = run(DOC, &sigs, &keyring(&[&team]), &team, t(20));
     assert_eq!(r.outcome, Outcome::Valid, "{}", r.detail);
 }
+
+#[test]
+fn a_signature_without_a_creation_time_is_malformed() {
+    let c = cert(t(0), None);
+    let p = unsafe { NullPolicy::new() };
+    let key = c
+        .keys()
+        .with_policy(&p, t(10))
+        .secret()
+        .for_signing()
+        .next()
+        .unwrap()
+        .key()
+        .clone();
+    let mut pair = key.into_keypair().unwrap();
+    let sig = SignatureBuilder::new(SignatureType::Binary)
+        .suppress_signature_creation_time()
+        .unwrap()
+        .sign_message(&mut pair, DOC)
+        .unwrap();
+    let mut bytes = Vec::new();
+    Packet::from(sig).serialize(&mut bytes).unwrap();
+    let r = run(DOC, &bytes, &keyring(&[&c]), &c, t(20));
+    assert_eq!(r.outcome, Outcome::MalformedSignature, "{}", r.detail);
+}
