@@ -265,7 +265,7 @@ impl Ctx {
                         .as_ref()
                         .map(|p| stated_urls(p.record(), doc_url))
                         .unwrap_or_default();
-                    prepared = ready.map(|p| tokio::task::spawn(async move { Some(p) }));
+                    prepared = Some(Pending::Done(Box::new(ready)));
                     stated
                 } else {
                     Stated::default()
@@ -419,17 +419,21 @@ impl Ctx {
     /// Starts parsing a document on the blocking pool.
     fn prepare(&self, doc: &Got, clearsigned: bool, url: &Url) -> Pending {
         let (bytes, source) = (doc.bytes.clone(), url.to_string());
-        let task = tokio::task::spawn_blocking(move || {
+        Pending::Running(tokio::task::spawn_blocking(move || {
             csirt_check::prepare(&bytes, !clearsigned, &source, Utc::now())
-        });
-        tokio::task::spawn(async move { task.await.ok() })
+        }))
     }
 
     /// Waits for a parse, at most the check deadline.
     async fn ready(&self, p: Pending) -> Option<csirt_check::Prepared> {
-        match tokio::time::timeout(self.config.check_deadline, p).await {
-            Ok(Ok(p)) => p,
-            _ => None,
+        match p {
+            Pending::Done(p) => *p,
+            Pending::Running(task) => {
+                match tokio::time::timeout(self.config.check_deadline, task).await {
+                    Ok(Ok(p)) => Some(p),
+                    _ => None,
+                }
+            }
         }
     }
 
@@ -486,8 +490,11 @@ impl Ctx {
     }
 }
 
-/// A parse running on the blocking pool.
-type Pending = tokio::task::JoinHandle<Option<csirt_check::Prepared>>;
+/// A document's parse: running on the blocking pool, or already awaited.
+enum Pending {
+    Running(tokio::task::JoinHandle<csirt_check::Prepared>),
+    Done(Box<Option<csirt_check::Prepared>>),
+}
 
 /// The signature and key URLs a record states, made absolute against the
 /// document's URL; only http(s).
