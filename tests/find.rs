@@ -255,3 +255,16 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn no_index_yet_says_what_to_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_csirt-find"))
+        .arg("--data")
+        .arg(dir.path())
+        .arg("anything")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("run `csirt crawl`"));
+}
