@@ -47,6 +47,10 @@ pub struct Prepared {
     record: Record,
     embedded: Keyring,
     repairs: Vec<Repair>,
+    /// A PRIVATE key block in the extracted text: the verifier only sees
+    /// raw bytes, where a PDF's compressed streams or HTML markup inside the
+    /// armour line hide it.
+    private_key: bool,
 }
 
 impl Prepared {
@@ -72,11 +76,13 @@ pub fn prepare(doc: &[u8], detached: bool, source: &str, at: DateTime<Utc>) -> P
     let extracted = csirt_parse::extract_text(signed_only.as_deref().unwrap_or(doc), &opts);
     let mut embedded = Keyring::new();
     let repairs = embedded.add_embedded(&extracted.text);
+    let private_key = csirt_verify::armor::has_private_key(&extracted.text);
     let record = csirt_parse::parse_extracted(extracted, source, &opts);
     Prepared {
         record,
         embedded,
         repairs,
+        private_key,
     }
 }
 
@@ -93,6 +99,7 @@ pub fn finish(
         record,
         embedded,
         repairs,
+        private_key,
     } = prepared;
     let mut input = Input::new(doc, at);
     input.signature = sig;
@@ -106,7 +113,8 @@ pub fn finish(
             input.stated_key_ids.push(id.clone());
         }
     }
-    let report = csirt_verify::verify(&input, &[keyring, &embedded]);
+    let mut report = csirt_verify::verify(&input, &[keyring, &embedded]);
+    report.private_key_published |= private_key;
     Checked {
         record,
         report,
@@ -131,4 +139,20 @@ pub fn check(
         keyring,
         at,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_private_key_hidden_by_markup_in_the_bytes_is_still_reported() {
+        // In the raw bytes the armour line reads `PGP <b>PRIVATE</b> KEY`,
+        // which no armour scanner accepts; the text the parser extracts
+        // has the plain marker.
+        let html = b"<html><body><h2>2.8 Public Keys</h2>\n<p>-----BEGIN PGP <b>PRIVATE</b> KEY BLOCK-----</p>\n<p>lQdGBGS</p></body></html>";
+        let at = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let c = check(html, None, "keys.html", &Keyring::new(), at);
+        assert!(c.report.private_key_published);
+    }
 }
