@@ -25,6 +25,8 @@ enum Command {
     Crawl(cmd::crawl::Args),
     Index(cmd::index::Args),
     Find(cmd::find::Args),
+    Report(cmd::report::Args),
+    Lint(cmd::lint::Args),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +46,8 @@ fn main() -> ExitCode {
         Command::Crawl(args) => cmd::crawl::run(args),
         Command::Index(args) => cmd::index::run(args),
         Command::Find(args) => cmd::find::run(args),
+        Command::Report(args) => cmd::report::run(args),
+        Command::Lint(args) => cmd::lint::run(args),
     };
     match result {
         Ok(code) => code,

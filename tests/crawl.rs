@@ -327,11 +327,16 @@ fn a_crawl_killed_mid_run_restarts_into_a_consistent_store() {
 
 #[test]
 fn a_signed_document_is_fetched_with_its_signature_and_key_and_verified() {
-    let g = sign::Signed::new(&doc("SIGNED"));
+    let k = util::pgp::TestKey::new("Team <cert@example.org>");
+    let document = format!(
+        "{}2.8 Public Keys\nFingerprint: {}\n",
+        doc("SIGNED"),
+        k.fingerprint()
+    );
     let host = Server::start("127.0.0.12");
-    host.route("/rfc2350.txt", Reply::ok(g.document.clone()));
-    host.route("/rfc2350.txt.sig", Reply::ok(g.signature.clone()));
-    host.route("/key.asc", Reply::ok(g.key.clone()));
+    host.route("/rfc2350.txt", Reply::ok(document.clone()));
+    host.route("/rfc2350.txt.sig", Reply::ok(k.sign(document.as_bytes())));
+    host.route("/key.asc", Reply::ok(k.public()));
     let dir = tempfile::tempdir().unwrap();
     let seeds = format!(
         "[[team]]\nname = \"SIGNED\"\ndocument = \"{}\"\nkey = \"{}\"\n",
@@ -342,57 +347,6 @@ fn a_signed_document_is_fetched_with_its_signature_and_key_and_verified() {
     assert_eq!(s["outcomes"]["valid"], 1, "{s}");
     let docs = store(dir.path()).team_documents().unwrap();
     assert_eq!(docs[0].outcome.as_deref(), Some("valid"));
-}
-
-mod sign {
-    //! A document signed in the test with sequoia, its fingerprint stated.
-    use sequoia_openpgp as openpgp;
-
-    use openpgp::cert::prelude::*;
-    use openpgp::packet::signature::SignatureBuilder;
-    use openpgp::policy::StandardPolicy;
-    use openpgp::serialize::SerializeInto;
-    use openpgp::types::SignatureType;
-    use openpgp::Packet;
-
-    pub struct Signed {
-        pub document: Vec<u8>,
-        pub signature: Vec<u8>,
-        pub key: Vec<u8>,
-    }
-
-    impl Signed {
-        pub fn new(text: &str) -> Signed {
-            let (cert, _) = CertBuilder::general_purpose(Some("Team <cert@example.org>"))
-                .generate()
-                .unwrap();
-            let document = format!(
-                "{text}2.8 Public Keys\nFingerprint: {}\n",
-                cert.fingerprint().to_hex()
-            )
-            .into_bytes();
-            let p = StandardPolicy::new();
-            let key = cert
-                .keys()
-                .with_policy(&p, None)
-                .secret()
-                .for_signing()
-                .next()
-                .unwrap()
-                .key()
-                .clone();
-            let mut pair = key.into_keypair().unwrap();
-            let sig = SignatureBuilder::new(SignatureType::Binary)
-                .sign_message(&mut pair, &document)
-                .unwrap();
-            let key = cert.armored().to_vec().unwrap();
-            Signed {
-                document,
-                signature: Packet::from(sig).to_vec().unwrap(),
-                key,
-            }
-        }
-    }
 }
 
 /// The README's main-job command works offline.

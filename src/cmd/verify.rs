@@ -66,7 +66,7 @@ enum OutputFormat {
     Json,
 }
 
-fn parse_at(s: &str) -> Result<DateTime<Utc>, String> {
+pub fn parse_at(s: &str) -> Result<DateTime<Utc>, String> {
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Ok(d.and_time(NaiveTime::MIN).and_utc());
     }
@@ -175,7 +175,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// `DOC.asc` or `DOC.sig` next to the document, if one exists.
-fn beside(doc: &Path) -> Option<PathBuf> {
+pub fn beside(doc: &Path) -> Option<PathBuf> {
     ["asc", "sig"].iter().find_map(|ext| {
         let mut name = doc.as_os_str().to_owned();
         name.push(".");

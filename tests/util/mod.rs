@@ -8,6 +8,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+pub mod pgp;
 pub mod server;
 
 /// Path of a fixture file.

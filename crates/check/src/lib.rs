@@ -24,7 +24,8 @@
 
 use chrono::{DateTime, Utc};
 use csirt_parse::{Options, Record};
-use csirt_verify::{armor::Repair, Input, Keyring, Report};
+use csirt_verify::{armor::Repair, CertInfo, Input, Keyring, LoadProblem, Report};
+use serde::{Deserialize, Serialize};
 
 /// A document parsed and verified.
 #[derive(Debug)]
@@ -37,6 +38,83 @@ pub struct Checked {
     pub embedded: Keyring,
     /// Repairs made to embedded key blocks.
     pub repairs: Vec<Repair>,
+    /// The keys that bear on this document: every embedded one, and those
+    /// of the given keyring that the document states or that signed it.
+    pub keys: Vec<CertInfo>,
+    /// The document is a PDF carrying an X.509 (PAdES/PKCS#7) signature,
+    /// which this tool does not check.
+    pub pdf_x509_signature: bool,
+}
+
+impl Checked {
+    /// What is stored and reported about the document beyond its record.
+    pub fn verification(&self, keyring: &Keyring) -> Verification {
+        let problems = self.embedded.problems.iter().chain(&keyring.problems);
+        Verification {
+            report: self.report.clone(),
+            keys: self.keys.clone(),
+            key_problems: problems.map(KeyProblem::from).collect(),
+            pdf_x509_signature: self.pdf_x509_signature,
+        }
+    }
+}
+
+/// The verifier's report with what else a directory wants to know about
+/// the keys: the JSON the store keeps for every checked version. Fields
+/// added later default, so older rows still read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Verification {
+    /// The signature verdict.
+    #[serde(flatten)]
+    pub report: Report,
+    /// See [`Checked::keys`].
+    #[serde(default)]
+    pub keys: Vec<CertInfo>,
+    /// Key sources (embedded blocks, fetched key URLs) that held no
+    /// readable certificate.
+    #[serde(default)]
+    pub key_problems: Vec<KeyProblem>,
+    /// See [`Checked::pdf_x509_signature`].
+    #[serde(default)]
+    pub pdf_x509_signature: bool,
+}
+
+/// A key source that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyProblem {
+    /// Which source (a URL, a path, "embedded in the document").
+    pub source: String,
+    /// What was wrong.
+    pub message: String,
+}
+
+impl From<&LoadProblem> for KeyProblem {
+    fn from(p: &LoadProblem) -> Self {
+        KeyProblem {
+            source: p.source.clone(),
+            message: p.message.clone(),
+        }
+    }
+}
+
+/// Whether `doc` is a PDF with a signature dictionary of the X.509 kinds
+/// (PAdES, PKCS#7). Signature dictionaries sit in uncompressed objects (the
+/// `/Contents` hex must be patched in place), so a byte scan finds them.
+pub fn has_pdf_x509_signature(doc: &[u8]) -> bool {
+    fn contains(hay: &[u8], needle: &[u8]) -> bool {
+        hay.windows(needle.len()).any(|w| w == needle)
+    }
+    doc.starts_with(b"%PDF-")
+        && contains(doc, b"/ByteRange")
+        && [
+            &b"adbe.pkcs7"[..],
+            b"ETSI.CAdES",
+            b"ETSI.RFC3161",
+            b"/Type/Sig",
+            b"/Type /Sig",
+        ]
+        .iter()
+        .any(|n| contains(doc, n))
 }
 
 /// A document parsed, its embedded keys read, not yet verified: the slow
@@ -115,11 +193,22 @@ pub fn finish(
     }
     let mut report = csirt_verify::verify(&input, &[keyring, &embedded]);
     report.private_key_published |= private_key;
+    let signer = report.signer.as_ref().map(|s| s.fingerprint.clone());
+    let mut keys = embedded.describe(at, |_| true);
+    keys.extend(keyring.describe(at, |fp| {
+        signer.as_deref() == Some(fp)
+            || input
+                .stated_fingerprints
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(fp))
+    }));
     Checked {
         record,
         report,
         embedded,
         repairs,
+        keys,
+        pdf_x509_signature: has_pdf_x509_signature(doc),
     }
 }
 

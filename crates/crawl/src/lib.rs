@@ -40,10 +40,10 @@ use chrono::Utc;
 use csirt_store::{Fetch, Role, Store};
 use csirt_verify::{KeySource, Keyring};
 use serde::Serialize;
-use url::Url;
 
 pub use fetch::{FetchError, Fetcher};
 pub use seeds::{SeedError, TeamSeed};
+pub use url::Url;
 
 /// The crawler's knobs.
 #[derive(Debug, Clone)]
@@ -460,7 +460,7 @@ impl Ctx {
                 Utc::now(),
             );
             let record = serde_json::to_string(&c.record).unwrap_or_default();
-            let report = serde_json::to_string(&c.report).unwrap_or_default();
+            let report = serde_json::to_string(&c.verification(&keyring)).unwrap_or_default();
             (record, c.report.outcome.code(), report)
         });
         let (record, outcome, report) = match tokio::time::timeout(deadline, task).await {
@@ -498,7 +498,7 @@ enum Pending {
 
 /// The signature and key URLs a record states, made absolute against the
 /// document's URL; only http(s).
-fn stated_urls(r: &csirt_parse::Record, doc_url: &Url) -> Stated {
+pub fn stated_urls(r: &csirt_parse::Record, doc_url: &Url) -> Stated {
     let abs = |s: &String| {
         Url::parse(s)
             .ok()
@@ -523,7 +523,10 @@ fn stated_urls(r: &csirt_parse::Record, doc_url: &Url) -> Stated {
 
 /// URLs a document states for its signature and keys.
 #[derive(Debug, Default)]
-struct Stated {
-    signatures: Vec<Url>,
-    keys: Vec<Url>,
+pub struct Stated {
+    /// Detached signatures (section 1.4 or wherever the document names
+    /// `.asc`/`.sig` files).
+    pub signatures: Vec<Url>,
+    /// Key URLs (section 2.8).
+    pub keys: Vec<Url>,
 }

@@ -31,6 +31,10 @@
 
 #![warn(missing_docs)]
 
+mod history;
+
+pub use history::{CrawlRow, FetchRow, Team, UrlState, VersionRow};
+
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};

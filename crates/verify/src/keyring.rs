@@ -5,9 +5,13 @@ use std::path::{Path, PathBuf};
 
 use sequoia_openpgp as openpgp;
 
+use chrono::{DateTime, Utc};
 use openpgp::cert::CertParser;
 use openpgp::parse::Parse;
+use openpgp::policy::StandardPolicy;
+use openpgp::types::RevocationStatus;
 use openpgp::{Cert, KeyHandle, KeyID};
+use serde::{Deserialize, Serialize};
 
 use crate::armor;
 
@@ -160,6 +164,17 @@ impl Keyring {
             .collect()
     }
 
+    /// What the certificates whose primary fingerprint `keep` accepts are
+    /// (algorithm, size, validity at `at`), for reports that judge the keys
+    /// a team publishes, not just the one that signed.
+    pub fn describe(&self, at: DateTime<Utc>, keep: impl Fn(&str) -> bool) -> Vec<CertInfo> {
+        self.certs
+            .iter()
+            .filter(|(c, _)| keep(&c.fingerprint().to_hex()))
+            .map(|(c, source)| CertInfo::of(c, source, at))
+            .collect()
+    }
+
     /// Certificates that hold a key matching `handle`, with their source.
     pub fn lookup(&self, handle: &KeyHandle) -> impl Iterator<Item = &(Cert, KeySource)> + '_ {
         let id = KeyID::from(handle);
@@ -189,5 +204,78 @@ impl Keyring {
             message: crate::error_chain(e),
             unsupported: crate::is_unsupported(e),
         });
+    }
+}
+
+/// A certificate summarised for reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertInfo {
+    /// The primary key's fingerprint, upper-case hex.
+    pub fingerprint: String,
+    /// The primary user ID (or the first one).
+    pub user_id: Option<String>,
+    /// The primary key's public-key algorithm, as sequoia names it
+    /// (`RSA`, `DSA`, `EdDSA`, ...).
+    pub algorithm: String,
+    /// The primary key's size in bits (the curve's, for elliptic curves).
+    pub bits: Option<usize>,
+    /// When the primary key was made.
+    pub created: DateTime<Utc>,
+    /// When the certificate expires, if it does.
+    pub expires: Option<DateTime<Utc>>,
+    /// Revoked at the reference time.
+    pub revoked: bool,
+    /// Why the standard policy rejects the certificate at the reference
+    /// time (expired, weak self-signatures, ...); none when it is usable.
+    pub unusable: Option<String>,
+    /// Where it came from.
+    pub source: String,
+    /// It was embedded in the document itself.
+    pub embedded: bool,
+}
+
+impl CertInfo {
+    fn of(cert: &Cert, source: &KeySource, at: DateTime<Utc>) -> CertInfo {
+        let policy = StandardPolicy::at(std::time::SystemTime::from(at));
+        let primary = cert.primary_key().key();
+        let mut info = CertInfo {
+            fingerprint: cert.fingerprint().to_hex(),
+            user_id: crate::user_id(cert, &policy),
+            algorithm: primary.pk_algo().to_string(),
+            bits: primary.mpis().bits(),
+            created: DateTime::<Utc>::from(primary.creation_time()),
+            expires: None,
+            revoked: false,
+            unusable: None,
+            source: source.to_string(),
+            embedded: matches!(source, KeySource::Embedded { .. }),
+        };
+        match cert.with_policy(&policy, std::time::SystemTime::from(at)) {
+            Ok(vc) => {
+                info.expires = vc
+                    .primary_key()
+                    .key_expiration_time()
+                    .map(DateTime::<Utc>::from);
+                info.revoked = matches!(vc.revocation_status(), RevocationStatus::Revoked(_));
+                if let Err(e) = vc.alive() {
+                    info.unusable = Some(crate::error_chain(&e));
+                }
+            }
+            Err(e) => {
+                // The binding may be fine at another time (e.g. before it
+                // expired); the expiry is still worth reporting.
+                info.expires = cert
+                    .with_policy(&policy, None)
+                    .ok()
+                    .or_else(|| {
+                        cert.with_policy(&policy, cert.primary_key().key().creation_time())
+                            .ok()
+                    })
+                    .and_then(|vc| vc.primary_key().key_expiration_time())
+                    .map(DateTime::<Utc>::from);
+                info.unusable = Some(crate::error_chain(&e));
+            }
+        }
+        info
     }
 }

@@ -51,7 +51,7 @@ use openpgp::policy::{HashAlgoSecurity, Policy, StandardPolicy};
 use openpgp::types::{RevocationStatus, SignatureType};
 use openpgp::{Cert, KeyHandle, Packet};
 
-pub use keyring::{KeySource, Keyring, LoadProblem};
+pub use keyring::{CertInfo, KeySource, Keyring, LoadProblem};
 pub use outcome::{Outcome, Report, SignatureKind, Signer};
 
 /// What to verify.

@@ -1,11 +1,11 @@
 //! The answer: one outcome per document, and the evidence behind it.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The verdict on a document's signature. The kebab-case names are stable
 /// codes: reports, the store and scripts match on them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     /// A good signature by the key the document states (or, when it states
@@ -94,7 +94,7 @@ impl std::fmt::Display for Outcome {
 }
 
 /// How the document was signed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SignatureKind {
     /// A detached ASCII-armoured signature (`.asc`).
@@ -106,7 +106,7 @@ pub enum SignatureKind {
 }
 
 /// The certificate that made a good signature.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Signer {
     /// The certificate's primary key fingerprint.
     pub fingerprint: String,
@@ -117,7 +117,7 @@ pub struct Signer {
 }
 
 /// Everything known about one document's signature.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     /// The verdict.
     pub outcome: Outcome,

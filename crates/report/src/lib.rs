@@ -1,0 +1,365 @@
+//! Findings on CSIRT descriptions, and the reports that list them.
+//!
+//! A [`Finding`] is one problem with one team's document: a stable code, a
+//! severity (error, warning, notice, the way security.txt validators grade),
+//! the evidence, and the fix in one sentence. [`findings`] derives them from
+//! what is known about one document (a [`Subject`]: its parsed record, its
+//! verification, and, when it came from a crawl, its fetch history);
+//! [`gather`] builds subjects from the store; [`render`] writes reports as a
+//! table, JSON, CSV, Markdown or one self-contained HTML page.
+//!
+//! `csirt report` (directory maintainers: which teams to chase) and
+//! `csirt lint` (a team checking its own template before publishing) share
+//! this code, so a team sees exactly what the directory will say about it.
+//!
+//! What it is not: it fetches nothing, parses nothing and verifies nothing
+//! itself; it judges results that `csirt-check` and the crawler produced.
+//! It reads no clock: the reference time is an argument.
+
+#![warn(missing_docs)]
+
+pub mod gather;
+pub mod render;
+mod rules;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+pub use csirt_parse::Severity;
+pub use gather::{gather, Gathered};
+pub use rules::findings;
+
+/// One problem with one document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Stable code, one of [`CODES`].
+    pub code: &'static str,
+    /// How bad it is.
+    pub severity: Severity,
+    /// The team's name.
+    pub team: String,
+    /// The team's country (ISO 3166-1), when the seed gives it.
+    pub country: Option<String>,
+    /// The document the finding is about (URL or path).
+    pub url: String,
+    /// The line of the document's text it concerns, when there is one.
+    pub line: Option<usize>,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// What it was seen in: values, dates, fingerprints.
+    pub evidence: String,
+    /// How to fix it, in one sentence.
+    pub fix: &'static str,
+}
+
+/// A finding code: its severity and the fix, in one place so that every
+/// report and `--help` agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Code {
+    /// The stable code.
+    pub code: &'static str,
+    /// Its severity (a few codes are graded by the evidence; this is the
+    /// usual one).
+    pub severity: Severity,
+    /// What it is about.
+    pub topic: Topic,
+    /// The fix in one sentence.
+    pub fix: &'static str,
+}
+
+/// What a finding is about, for grouping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Topic {
+    /// The document's OpenPGP signature.
+    Signature,
+    /// The keys the document states or embeds.
+    Keys,
+    /// How current the document is.
+    Staleness,
+    /// Whether the document can be fetched and is a document at all.
+    Reachability,
+    /// What the document says.
+    Content,
+    /// What changed since the previous crawl.
+    Change,
+}
+
+use Severity::{Error, Notice, Warning};
+
+macro_rules! codes {
+    ($($code:literal $sev:ident $topic:ident $fix:literal;)*) => {
+        /// Every finding code, in the order reports list them within a
+        /// severity.
+        pub const CODES: &[Code] = &[$(Code { code: $code, severity: $sev, topic: Topic::$topic, fix: $fix }),*];
+    };
+}
+
+codes! {
+    "private-key-published" Error Keys "Remove the PRIVATE key block from the document now, revoke that key, and publish only the public key.";
+    "unreachable" Error Reachability "Make the document available again at the URL teams know, or tell the directory its new address.";
+    "not-rfc2350" Error Reachability "Publish the RFC 2350 description at this URL (this page is something else, such as a soft 404 or a home page).";
+    "bad-signature" Error Signature "Sign the document again after its last edit and publish the new signature beside it.";
+    "malformed-signature" Error Signature "Publish a valid OpenPGP signature (gpg --armor --detach-sign) in place of the unreadable one.";
+    "expired-key" Error Signature "Re-sign the document with a key that is valid now (extend the key's expiry or make a new key).";
+    "revoked-key" Error Signature "Sign the document with a key that is not revoked and state that key's fingerprint in section 2.8.";
+    "fingerprint-mismatch" Error Keys "State in section 2.8 the fingerprint of the key you actually publish, or publish the key you state.";
+    "weak-algorithm" Warning Signature "Re-sign with SHA-256 or better and a key of at least RSA-2048 or Ed25519.";
+    "signer-not-stated-key" Warning Signature "Sign with the key whose fingerprint section 2.8 states, or state the signing key there.";
+    "unknown-key" Warning Signature "Publish the signing key at the URL section 2.8 gives, or embed it in the document.";
+    "unsupported-format" Warning Signature "Sign with an OpenPGP v4 (RFC 4880) or v6 (RFC 9580) key so that common tools can check it.";
+    "unsigned" Warning Signature "Sign the document with the team's OpenPGP key and publish the .asc beside it (or clear-sign it).";
+    "unsigned-content" Warning Signature "Move everything into the signed part, or remove the text outside it: readers cannot trust it.";
+    "key-expires-soon" Warning Keys "Extend the key's expiry date and publish the updated key before it expires.";
+    "stated-key-expired" Warning Keys "Extend the stated key's expiry or state a current key in section 2.8.";
+    "embedded-key-expired" Warning Keys "Replace the embedded key block with the current, unexpired key.";
+    "weak-key" Warning Keys "Replace the key with RSA-3072 or Ed25519; DSA-1024 and RSA below 2048 bits are no longer safe.";
+    "key-unreadable" Warning Keys "Publish the key as an OpenPGP key file (ASCII-armoured), not a web page or a damaged block.";
+    "stale" Warning Staleness "Review the document, update it, set its Date of Last Update, and sign it again.";
+    "no-last-update" Warning Staleness "Add a Date of Last Update (section 1.1) in the form YYYY-MM-DD.";
+    "unparsed-date" Warning Staleness "Write the Date of Last Update as YYYY-MM-DD.";
+    "future-date" Warning Staleness "Correct the Date of Last Update: it lies in the future.";
+    "no-email" Warning Content "State the team's e-mail address in section 2.7.";
+    "no-fingerprint" Warning Content "State the full fingerprint of the team's OpenPGP key in section 2.8.";
+    "malformed-fingerprint" Warning Content "Write the fingerprint as 40 (v4) or 64 (v6) hexadecimal digits.";
+    "missing-section" Warning Content "Add the sections of the RFC 2350 outline (Appendix D) that are missing, even if only to say \"none\".";
+    "location-mismatch" Warning Content "List in section 1.3 the URL the document is published at.";
+    "location-not-url" Notice Content "Write each location in section 1.3 as a full URL.";
+    "pdf-unreadable" Warning Content "Publish a text PDF (not scanned images), or the document as plain text beside it.";
+    "valid-key-expired-since" Notice Signature "The signature was good when made; re-sign with a current key so it stays checkable.";
+    "pdf-x509-signature" Notice Signature "Also publish a detached OpenPGP signature: the PDF's X.509 signature is not what RFC 2350 readers check.";
+    "modified-but-unchanged" Notice Staleness "Serve a Last-Modified that changes only when the document does, so caches and crawlers can rely on it.";
+    "changed-but-not-modified" Notice Staleness "Let the server's Last-Modified follow the document's changes, or caches will keep the old version.";
+    "unrecognised-heading" Notice Content "Use the section titles of the RFC 2350 outline so that readers and tools find each part.";
+    "outcome-changed" Notice Change "Check that the change of signature outcome was intended.";
+    "new-version" Notice Change "Nothing to fix: the document changed since the previous crawl.";
+    "new-team" Notice Change "Nothing to fix: the team is new in the directory.";
+}
+
+/// The catalogue entry of a code.
+pub fn code(code: &str) -> Option<&'static Code> {
+    CODES.iter().find(|c| c.code == code)
+}
+
+/// What is known about one document.
+#[derive(Debug, Clone, Default)]
+pub struct Subject {
+    /// The team's name.
+    pub team: String,
+    /// The team's country.
+    pub country: Option<String>,
+    /// The document's URL (or path, for `csirt lint FILE`).
+    pub url: String,
+    /// The document was fetched from `url` over HTTP(S), so its Locations
+    /// section should name it.
+    pub fetched_over_http: bool,
+    /// The parsed record; none when it was never fetched or checked.
+    pub record: Option<csirt_parse::Record>,
+    /// The verification; none when it was never fetched or checked.
+    pub verification: Option<csirt_check::Verification>,
+    /// Fetch history, for documents that came from a crawl.
+    pub crawl: Option<CrawlFacts>,
+}
+
+/// What the crawls tell about a document's URL.
+#[derive(Debug, Clone, Default)]
+pub struct CrawlFacts {
+    /// The last fetch failed: when the failures began, and why.
+    pub failing: Option<(String, String)>,
+    /// The document never fetched successfully.
+    pub never_fetched: bool,
+    /// When the current bytes were first fetched.
+    pub first_seen: Option<DateTime<Utc>>,
+    /// The Last-Modified header of the latest fetch.
+    pub last_modified_now: Option<DateTime<Utc>>,
+    /// The Last-Modified header when the current bytes were first fetched.
+    pub last_modified_first: Option<DateTime<Utc>>,
+    /// The previous version's Last-Modified header, as last seen.
+    pub previous_last_modified: Option<DateTime<Utc>>,
+    /// The previous version's verification outcome.
+    pub previous_outcome: Option<String>,
+    /// The previous version exists (the current one is a change).
+    pub has_previous: bool,
+    /// The current version appeared after the cut-off for changes.
+    pub changed_recently: bool,
+    /// The team's first version appeared after the cut-off.
+    pub new_team: bool,
+}
+
+/// How findings are judged.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The reference time ("now").
+    pub at: DateTime<Utc>,
+    /// A last update older than this is stale.
+    pub stale_after: chrono::Duration,
+    /// A key expiring within this is flagged.
+    pub expiry_warning: chrono::Duration,
+    /// Report parser notices that concern the document's layout
+    /// (`unrecognised-heading`): useful to the team linting its template,
+    /// noise in a directory-wide report.
+    pub layout_notices: bool,
+}
+
+impl Options {
+    /// The defaults at `at`: stale after 365 days, keys expiring within 90.
+    pub fn at(at: DateTime<Utc>) -> Self {
+        Options {
+            at,
+            stale_after: chrono::Duration::days(365),
+            expiry_warning: chrono::Duration::days(90),
+            layout_notices: false,
+        }
+    }
+}
+
+/// Sorts findings the way every report lists them: a published private key
+/// first, then by severity (errors first), team, the catalogue's order and
+/// line.
+pub fn sort(findings: &mut [Finding]) {
+    let rank = |c: &str| CODES.iter().position(|k| k.code == c).unwrap_or(usize::MAX);
+    findings.sort_by(|a, b| {
+        (b.code == "private-key-published")
+            .cmp(&(a.code == "private-key-published"))
+            .then(b.severity.cmp(&a.severity))
+            .then_with(|| a.team.to_lowercase().cmp(&b.team.to_lowercase()))
+            .then_with(|| a.url.cmp(&b.url))
+            .then_with(|| rank(a.code).cmp(&rank(b.code)))
+            .then(a.line.cmp(&b.line))
+    });
+}
+
+/// The counts a report opens with.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Teams in the report.
+    pub teams: usize,
+    /// Teams with a valid signature on their document.
+    pub signed_valid: usize,
+    /// Teams whose document is signed, but not validly.
+    pub signed_bad: usize,
+    /// Teams whose document carries no signature.
+    pub unsigned: usize,
+    /// Teams whose document is stale (or states no readable date).
+    pub stale: usize,
+    /// Teams whose document could not be fetched at the last crawl.
+    pub unreachable: usize,
+    /// Findings by severity.
+    pub errors: usize,
+    /// Warnings.
+    pub warnings: usize,
+    /// Notices.
+    pub notices: usize,
+}
+
+impl Summary {
+    /// `n` as a percentage of the teams, one decimal.
+    pub fn percent(&self, n: usize) -> f64 {
+        if self.teams == 0 {
+            0.0
+        } else {
+            (n as f64 * 1000.0 / self.teams as f64).round() / 10.0
+        }
+    }
+}
+
+/// A whole report: when, the summary, what each team's state is, and the
+/// findings in order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The reference time.
+    pub generated: DateTime<Utc>,
+    /// The staleness threshold in days.
+    pub stale_after_days: i64,
+    /// Counts.
+    pub summary: Summary,
+    /// One row per team.
+    pub teams: Vec<TeamState>,
+    /// The findings, sorted with [`sort`].
+    pub findings: Vec<Finding>,
+}
+
+/// One team's state at a glance (the HTML chart and the `/v1/teams` list).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TeamState {
+    /// The team's name.
+    pub team: String,
+    /// Country.
+    pub country: Option<String>,
+    /// The document judged (the best of the team's documents).
+    pub url: String,
+    /// Its signature outcome code, none when never checked.
+    pub outcome: Option<String>,
+    /// Its Date of Last Update.
+    pub last_update: Option<String>,
+    /// Days since that date.
+    pub age_days: Option<i64>,
+    /// Stale by the threshold (or no readable date).
+    pub stale: bool,
+    /// Unreachable at the last crawl.
+    pub unreachable: bool,
+}
+
+impl Report {
+    /// Builds a report from the subjects of a gather; `keep` filters teams.
+    pub fn build(
+        subjects: &[Subject],
+        opts: &Options,
+        keep: impl Fn(&TeamState) -> bool,
+    ) -> Report {
+        let mut by_team: Vec<(&str, Vec<&Subject>)> = Vec::new();
+        for s in subjects {
+            match by_team.iter_mut().find(|(t, _)| *t == s.team) {
+                Some((_, v)) => v.push(s),
+                None => by_team.push((&s.team, vec![s])),
+            }
+        }
+        let mut summary = Summary::default();
+        let mut teams = Vec::new();
+        let mut all = Vec::new();
+        for (_, docs) in by_team {
+            let best = docs
+                .iter()
+                .copied()
+                .min_by_key(|s| rules::rank(s))
+                .expect("a team has a document");
+            let state = rules::state(best, opts);
+            if !keep(&state) {
+                continue;
+            }
+            summary.teams += 1;
+            match state.outcome.as_deref() {
+                Some("valid" | "valid-key-expired-since") => summary.signed_valid += 1,
+                Some("unsigned") => summary.unsigned += 1,
+                Some(_) => summary.signed_bad += 1,
+                None => {}
+            }
+            summary.stale += usize::from(state.stale);
+            summary.unreachable += usize::from(state.unreachable);
+            for s in docs {
+                all.extend(findings(s, opts));
+            }
+            teams.push(state);
+        }
+        for f in &all {
+            match f.severity {
+                Error => summary.errors += 1,
+                Warning => summary.warnings += 1,
+                Notice => summary.notices += 1,
+            }
+        }
+        sort(&mut all);
+        Report {
+            generated: opts.at,
+            stale_after_days: opts.stale_after.num_days(),
+            summary,
+            teams,
+            findings: all,
+        }
+    }
+
+    /// Whether any finding is at least as severe as `level`.
+    pub fn has_at_least(&self, level: Severity) -> bool {
+        self.findings.iter().any(|f| f.severity >= level)
+    }
+}

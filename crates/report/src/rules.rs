@@ -1,0 +1,551 @@
+//! From what is known about a document to its findings.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use csirt_parse::{Record, Severity};
+use csirt_verify::Outcome;
+
+use crate::{Finding, Options, Subject, TeamState};
+
+/// Every finding for one document, in no particular order (see
+/// [`crate::sort`]).
+pub fn findings(s: &Subject, opts: &Options) -> Vec<Finding> {
+    let mut out = Findings { s, out: Vec::new() };
+    if let Some(c) = &s.crawl {
+        if let Some((since, why)) = &c.failing {
+            let what = if c.never_fetched {
+                "the document could not be fetched at any crawl".to_string()
+            } else {
+                format!(
+                    "the document could not be fetched at the last crawl (failing since {since})"
+                )
+            };
+            out.push("unreachable", what, format!("{why}; failing since {since}"));
+        }
+        if c.new_team {
+            out.push(
+                "new-team",
+                "the team is new in the directory".into(),
+                s.url.clone(),
+            );
+        } else if c.changed_recently && c.has_previous {
+            out.push(
+                "new-version",
+                "the document changed since the previous crawl".into(),
+                first_seen(c),
+            );
+        }
+    }
+    if let Some(r) = &s.record {
+        out.record(r, opts);
+    }
+    if let Some(v) = &s.verification {
+        out.verification(v, s.record.as_ref(), opts);
+    }
+    if let (Some(c), Some(v)) = (&s.crawl, &s.verification) {
+        out.crawl(c, v, opts);
+    }
+    out.out
+}
+
+fn first_seen(c: &crate::CrawlFacts) -> String {
+    c.first_seen
+        .map(|t| format!("first seen {}", t.format("%Y-%m-%d %H:%M UTC")))
+        .unwrap_or_default()
+}
+
+struct Findings<'a> {
+    s: &'a Subject,
+    out: Vec<Finding>,
+}
+
+impl Findings<'_> {
+    fn push(&mut self, code: &'static str, message: String, evidence: String) {
+        self.push_at(code, None, message, evidence);
+    }
+
+    fn push_at(
+        &mut self,
+        code: &'static str,
+        line: Option<usize>,
+        message: String,
+        evidence: String,
+    ) {
+        let c = crate::code(code).expect("every code pushed is in the catalogue");
+        self.push_graded(c.severity, code, line, message, evidence);
+    }
+
+    fn push_graded(
+        &mut self,
+        severity: Severity,
+        code: &'static str,
+        line: Option<usize>,
+        message: String,
+        evidence: String,
+    ) {
+        let c = crate::code(code).expect("every code pushed is in the catalogue");
+        self.out.push(Finding {
+            code: c.code,
+            severity,
+            team: self.s.team.clone(),
+            country: self.s.country.clone(),
+            url: self.s.url.clone(),
+            line,
+            message,
+            evidence,
+            fix: c.fix,
+        });
+    }
+
+    fn has(&self, code: &str) -> bool {
+        self.out.iter().any(|f| f.code == code)
+    }
+
+    fn record(&mut self, r: &Record, opts: &Options) {
+        use csirt_parse::diag::Code as D;
+        // A page that is not a description at all (a soft 404, a login
+        // page) lacks everything; one finding says so, not ten.
+        let not_a_document = r.diagnostics.iter().any(|d| d.code == D::NotRfc2350);
+        let mut missing = Vec::new();
+        for d in &r.diagnostics {
+            if not_a_document
+                && !matches!(
+                    d.code,
+                    D::NotRfc2350 | D::PrivateKeyPublished | D::PdfUnreadable
+                )
+            {
+                continue;
+            }
+            let code = match d.code {
+                D::NotRfc2350 => "not-rfc2350",
+                D::PrivateKeyPublished => "private-key-published",
+                D::UnsignedContent => "unsigned-content",
+                D::UnparsedDate => "unparsed-date",
+                D::FutureDate => "future-date",
+                D::NoLastUpdate => "no-last-update",
+                D::NoFingerprint => "no-fingerprint",
+                D::MalformedFingerprint => "malformed-fingerprint",
+                D::NoEmail => "no-email",
+                D::LocationNotUrl => "location-not-url",
+                D::PdfUnreadable => "pdf-unreadable",
+                D::UnrecognisedHeading if opts.layout_notices => "unrecognised-heading",
+                D::MissingSection => {
+                    missing.push(d.message.trim_start_matches("no section ").to_string());
+                    continue;
+                }
+                _ => continue,
+            };
+            let evidence = match d.code {
+                D::UnparsedDate | D::FutureDate => {
+                    r.document.last_update_text.clone().unwrap_or_default()
+                }
+                _ => String::new(),
+            };
+            self.push_at(code, d.line, d.message.clone(), evidence);
+        }
+        if !missing.is_empty() && !self.has("not-rfc2350") {
+            self.push(
+                "missing-section",
+                format!(
+                    "{} section{} of the RFC 2350 outline {} missing",
+                    missing.len(),
+                    if missing.len() == 1 { "" } else { "s" },
+                    if missing.len() == 1 { "is" } else { "are" }
+                ),
+                missing.join("; "),
+            );
+        }
+        if let Some(age) = age_days(r, opts.at).filter(|_| !not_a_document) {
+            if age > opts.stale_after.num_days() {
+                let text = r.document.last_update_text.as_deref().unwrap_or_default();
+                self.push_at(
+                    "stale",
+                    line_of(r, "document.last_update"),
+                    format!(
+                        "the Date of Last Update is {age} days old (threshold {} days)",
+                        opts.stale_after.num_days()
+                    ),
+                    format!(
+                        "{} ({text})",
+                        r.document.last_update.as_deref().unwrap_or_default()
+                    ),
+                );
+            }
+        }
+        if self.s.fetched_over_http
+            && !not_a_document
+            && !r.document.locations.is_empty()
+            && !r
+                .document
+                .locations
+                .iter()
+                .any(|l| same_url(l, &self.s.url))
+        {
+            self.push_at(
+                "location-mismatch",
+                line_of(r, "document.locations"),
+                "the Locations section does not list the URL the document was fetched from".into(),
+                format!(
+                    "fetched {}; states {}",
+                    self.s.url,
+                    r.document.locations.join(", ")
+                ),
+            );
+        }
+    }
+
+    fn verification(&mut self, v: &csirt_check::Verification, r: Option<&Record>, opts: &Options) {
+        let rep = &v.report;
+        if rep.private_key_published && !self.has("private-key-published") {
+            self.push(
+                "private-key-published",
+                "the document contains an OpenPGP PRIVATE key block".into(),
+                String::new(),
+            );
+        }
+        if (rep.content_before_signed || rep.content_after_signed) && !self.has("unsigned-content")
+        {
+            let where_ = match (rep.content_before_signed, rep.content_after_signed) {
+                (true, true) => "before and after",
+                (true, false) => "before",
+                _ => "after",
+            };
+            self.push(
+                "unsigned-content",
+                format!("the clear-signed document has text {where_} the signed part"),
+                String::new(),
+            );
+        }
+        let signer = rep
+            .signer
+            .as_ref()
+            .map(|s| match &s.user_id {
+                Some(u) => format!("{} ({u})", s.fingerprint),
+                None => s.fingerprint.clone(),
+            })
+            .or_else(|| rep.issuer.clone().map(|i| format!("issuer {i}")))
+            .unwrap_or_default();
+        let code = match rep.outcome {
+            Outcome::Valid => None,
+            o => crate::code(o.code()).map(|c| c.code),
+        };
+        // A "not a document" page has no signature to speak of.
+        if let Some(code) = code.filter(|_| !self.has("not-rfc2350")) {
+            let message = match rep.outcome {
+                Outcome::Unsigned => "no signature was found for the document".to_string(),
+                Outcome::UnknownKey => {
+                    format!("a signature was found but not its key: {}", rep.detail)
+                }
+                _ => rep.detail.clone(),
+            };
+            self.push(code, message, signer.clone());
+        }
+        if rep.outcome.is_valid() {
+            if let Some(exp) = rep.key_expires {
+                let left = exp - opts.at;
+                if left > chrono::Duration::zero() && left <= opts.expiry_warning {
+                    self.push(
+                        "key-expires-soon",
+                        format!("the signing key expires in {} days", left.num_days()),
+                        format!("{signer}; expires {}", exp.format("%Y-%m-%d")),
+                    );
+                }
+            }
+        }
+        if rep.outcome == Outcome::Unsigned && v.pdf_x509_signature {
+            self.push(
+                "pdf-x509-signature",
+                "the PDF carries an X.509 (PAdES) signature, which is present but not checked"
+                    .into(),
+                String::new(),
+            );
+        } else if v.pdf_x509_signature {
+            self.push(
+                "pdf-x509-signature",
+                "the PDF also carries an X.509 (PAdES) signature, which is not checked".into(),
+                String::new(),
+            );
+        }
+        let stated = &rep.stated_fingerprints;
+        for k in &v.keys {
+            let is_stated = stated
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(&k.fingerprint));
+            let expired = k.expires.is_some_and(|e| e <= opts.at);
+            let who = match &k.user_id {
+                Some(u) => format!("{} ({u}), {}", k.fingerprint, k.source),
+                None => format!("{}, {}", k.fingerprint, k.source),
+            };
+            if expired && is_stated {
+                self.push(
+                    "stated-key-expired",
+                    "the key section 2.8 states has expired".into(),
+                    format!("{who}; expired {}", fmt_date(k.expires)),
+                );
+            } else if expired && k.embedded {
+                self.push(
+                    "embedded-key-expired",
+                    "the key embedded in the document has expired".into(),
+                    format!("{who}; expired {}", fmt_date(k.expires)),
+                );
+            }
+            if let Some(weak) = weak_key(&k.algorithm, k.bits) {
+                self.push(
+                    "weak-key",
+                    format!("a published key is {weak}"),
+                    who.clone(),
+                );
+            }
+        }
+        for p in &v.key_problems {
+            self.push(
+                "key-unreadable",
+                format!("no OpenPGP key could be read from {}", p.source),
+                p.message.clone(),
+            );
+        }
+        // Only when some key was found: without any, `unknown-key` or
+        // `unsigned` already says what is missing.
+        let found: Vec<&str> = v.keys.iter().map(|k| k.fingerprint.as_str()).collect();
+        if !found.is_empty() && !stated.is_empty() {
+            let missing: Vec<&String> = stated
+                .iter()
+                .filter(|s| !found.iter().any(|f| f.eq_ignore_ascii_case(s)))
+                .collect();
+            if missing.len() == stated.len() {
+                self.push_at(
+                    "fingerprint-mismatch",
+                    r.and_then(|r| line_of(r, "keys")),
+                    "no key found matches the fingerprint the document states".into(),
+                    format!("states {}; found {}", stated.join(", "), found.join(", ")),
+                );
+            }
+        }
+    }
+
+    fn crawl(&mut self, c: &crate::CrawlFacts, v: &csirt_check::Verification, opts: &Options) {
+        if let (Some(first), Some(lm)) = (c.first_seen, c.last_modified_now) {
+            let unchanged_for = opts.at - first;
+            if unchanged_for > opts.stale_after && lm > first + chrono::Duration::minutes(1) {
+                self.push(
+                    "modified-but-unchanged",
+                    format!(
+                        "the server says the document changed on {}, but its bytes are those first fetched {}",
+                        lm.format("%Y-%m-%d"),
+                        first.format("%Y-%m-%d")
+                    ),
+                    format!("Last-Modified {}", lm.to_rfc2822()),
+                );
+            }
+        }
+        if c.changed_recently && c.has_previous {
+            if let (Some(now), Some(before)) = (c.last_modified_first, c.previous_last_modified) {
+                if now <= before {
+                    self.push(
+                        "changed-but-not-modified",
+                        "the document's bytes changed but the server's Last-Modified did not move"
+                            .into(),
+                        format!("Last-Modified {} before and after", now.to_rfc2822()),
+                    );
+                }
+            }
+            if let Some(prev) = c.previous_outcome.as_deref() {
+                let now = v.report.outcome;
+                if prev != now.code() {
+                    let worse =
+                        Outcome::from_code(prev).is_some_and(|p| now_rank(now) > now_rank(p));
+                    let severity = if worse {
+                        Severity::Warning
+                    } else {
+                        Severity::Notice
+                    };
+                    self.push_graded(
+                        severity,
+                        "outcome-changed",
+                        None,
+                        format!(
+                            "the signature outcome {} from {prev} to {now}",
+                            if worse { "got worse" } else { "changed" }
+                        ),
+                        format!("{prev} -> {now}"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn now_rank(o: Outcome) -> usize {
+    Outcome::ALL
+        .iter()
+        .position(|&x| x == o)
+        .unwrap_or(usize::MAX)
+}
+
+/// Why a key is weak, per common guidance (NIST SP 800-131A): DSA of 1024
+/// bits or fewer, RSA below 2048 bits.
+fn weak_key(algorithm: &str, bits: Option<usize>) -> Option<String> {
+    let bits = bits?;
+    let a = algorithm.to_ascii_uppercase();
+    if a.starts_with("DSA") && bits <= 1024 {
+        Some(format!("DSA-{bits}"))
+    } else if a.starts_with("RSA") && bits < 2048 {
+        Some(format!("RSA-{bits}"))
+    } else {
+        None
+    }
+}
+
+fn fmt_date(t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+/// Days between the Date of Last Update and `at`.
+pub(crate) fn age_days(r: &Record, at: DateTime<Utc>) -> Option<i64> {
+    let d = NaiveDate::parse_from_str(r.document.last_update.as_deref()?, "%Y-%m-%d").ok()?;
+    Some((at.date_naive() - d).num_days())
+}
+
+/// The line of the section that filled `field`.
+fn line_of(r: &Record, field: &str) -> Option<usize> {
+    r.sections
+        .iter()
+        .find(|s| s.field.as_deref() == Some(field))
+        .map(|s| s.line)
+        .filter(|&l| l > 0)
+}
+
+/// Whether a stated location names the fetched URL: scheme, a `www.`
+/// prefix, case of the host and a trailing slash do not matter.
+fn same_url(stated: &str, fetched: &str) -> bool {
+    fn norm(u: &str) -> String {
+        let u = u.trim().trim_end_matches(['.', ',', ';', ')', '>']);
+        let u = u
+            .split_once("://")
+            .map_or(u, |(_, rest)| rest)
+            .trim_end_matches('/');
+        let (host, path) = u.split_once('/').unwrap_or((u, ""));
+        let host = host.to_ascii_lowercase();
+        let host = host.strip_prefix("www.").unwrap_or(&host);
+        format!("{host}/{path}")
+    }
+    norm(stated) == norm(fetched)
+}
+
+/// Order in which a team's documents represent it: the best signed and most
+/// recently updated first.
+pub(crate) fn rank(s: &Subject) -> (usize, bool, std::cmp::Reverse<Option<String>>) {
+    let outcome = s
+        .verification
+        .as_ref()
+        .map_or(usize::MAX, |v| now_rank(v.report.outcome));
+    let broken = s.record.as_ref().is_none_or(|r| {
+        r.diagnostics
+            .iter()
+            .any(|d| d.code == csirt_parse::diag::Code::NotRfc2350)
+    });
+    let updated = s
+        .record
+        .as_ref()
+        .and_then(|r| r.document.last_update.clone());
+    (outcome, broken, std::cmp::Reverse(updated))
+}
+
+/// A team's state at a glance, from its representative document.
+pub(crate) fn state(s: &Subject, opts: &Options) -> TeamState {
+    let age = s.record.as_ref().and_then(|r| age_days(r, opts.at));
+    let unreachable = s.crawl.as_ref().is_some_and(|c| c.failing.is_some());
+    TeamState {
+        team: s.team.clone(),
+        country: s.country.clone(),
+        url: s.url.clone(),
+        outcome: s
+            .verification
+            .as_ref()
+            .map(|v| v.report.outcome.code().to_string()),
+        last_update: s
+            .record
+            .as_ref()
+            .and_then(|r| r.document.last_update.clone()),
+        age_days: age,
+        stale: s.record.is_some() && age.is_none_or(|a| a > opts.stale_after.num_days()),
+        unreachable,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_match_across_scheme_www_and_trailing_slash() {
+        assert!(same_url(
+            "http://www.Example.org/csirt/",
+            "https://example.org/csirt"
+        ));
+        assert!(!same_url(
+            "https://example.org/other",
+            "https://example.org/csirt"
+        ));
+    }
+
+    /// The codes that a loopback crawl cannot easily produce, from a
+    /// subject made by hand. `tests/report.rs` covers the rest.
+    #[test]
+    fn unsupported_format_and_layout_codes_come_from_their_evidence() {
+        use csirt_parse::diag::{Code, Diagnostic};
+        let at = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let mut report: csirt_verify::Report = serde_json::from_value(serde_json::json!({
+            "outcome": "unsupported-format", "detail": "version 5 signature", "kind": null,
+            "issuer": "ABCDEF0123456789", "signer": null, "created": null, "key_expires": null,
+            "hash_algorithm": null, "public_key_algorithm": null, "stated_fingerprints": [],
+            "signer_is_stated": null, "key_source": null, "key_repaired": false,
+            "content_before_signed": false, "content_after_signed": false,
+            "private_key_published": false, "at": at
+        }))
+        .unwrap();
+        report.detail = "the signature is a LibrePGP version 5 packet".into();
+        let record = Record {
+            diagnostics: vec![
+                Diagnostic::new(Code::LocationNotUrl, Severity::Notice, "not a URL").at(4),
+                Diagnostic::new(
+                    Code::MalformedFingerprint,
+                    Severity::Warning,
+                    "31 hex digits",
+                )
+                .at(9),
+            ],
+            ..Record::default()
+        };
+        let s = Subject {
+            team: "T".into(),
+            url: "https://t.example/rfc2350.txt".into(),
+            record: Some(record),
+            verification: Some(csirt_check::Verification {
+                report,
+                keys: vec![],
+                key_problems: vec![],
+                pdf_x509_signature: false,
+            }),
+            ..Subject::default()
+        };
+        let codes: Vec<(&str, Option<usize>)> = findings(&s, &Options::at(at))
+            .iter()
+            .map(|f| (f.code, f.line))
+            .collect();
+        assert!(codes.contains(&("unsupported-format", None)), "{codes:?}");
+        assert!(codes.contains(&("location-not-url", Some(4))), "{codes:?}");
+        assert!(
+            codes.contains(&("malformed-fingerprint", Some(9))),
+            "{codes:?}"
+        );
+    }
+
+    #[test]
+    fn weak_keys_are_dsa_1024_and_small_rsa() {
+        assert_eq!(weak_key("DSA", Some(1024)).as_deref(), Some("DSA-1024"));
+        assert_eq!(weak_key("RSA", Some(1024)).as_deref(), Some("RSA-1024"));
+        assert_eq!(weak_key("RSA", Some(2048)), None);
+        assert_eq!(weak_key("EdDSA", Some(256)), None);
+    }
+}
