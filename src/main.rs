@@ -27,6 +27,7 @@ enum Command {
     Find(cmd::find::Args),
     Report(cmd::report::Args),
     Lint(cmd::lint::Args),
+    Serve(cmd::serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +49,7 @@ fn main() -> ExitCode {
         Command::Find(args) => cmd::find::run(args),
         Command::Report(args) => cmd::report::run(args),
         Command::Lint(args) => cmd::lint::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
     };
     match result {
         Ok(code) => code,

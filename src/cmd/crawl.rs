@@ -29,9 +29,13 @@ use csirt_crawl::{Config, Progress, Summary};
 /// URLs, one per line; locations may be https://, file:// or local paths.
 /// A seed file with errors is refused with the line and the reason.
 ///
+/// One crawl at a time per data directory: a second one (cron, a systemd
+/// timer, `csirt serve --crawl-every`) exits with status 1 and says which
+/// process holds the lock, or waits for it with --wait.
+///
 /// Exit status: 0 when the crawl ran (failed fetches are reported in the
-/// summary and stored), 1 when it could not run (store, seeds), 2 on a
-/// usage error.
+/// summary and stored), 1 when it could not run (store, seeds, another
+/// crawl running), 2 on a usage error.
 ///
 /// Examples:
 ///   csirt crawl --seeds seeds/example.toml --data /tmp/csirt
@@ -76,6 +80,11 @@ pub struct Args {
     /// The User-Agent sent; include a way to contact you.
     #[arg(long, value_name = "UA")]
     user_agent: Option<String>,
+
+    /// When another crawl runs on the data directory, wait for it to end
+    /// instead of exiting.
+    #[arg(long)]
+    wait: bool,
 
     /// Summary format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
@@ -138,8 +147,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
-    let store = csirt_store::Store::open(&args.data)
-        .with_context(|| format!("cannot open the data directory {}", args.data.display()))?;
+    let _lock = match csirt_store::CrawlLock::acquire(&args.data, args.wait) {
+        Ok(l) => l,
+        Err(e @ csirt_store::LockError::Busy { .. }) => {
+            eprintln!("csirt: {e}");
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let mut config = Config {
         per_host_interval: args.per_host_interval,
         concurrency: args.concurrency,
@@ -158,21 +173,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     let bar = show_progress(progress.clone());
-    // The search index follows the store: each team's entry is replaced as
-    // soon as the team is done, on a thread of its own, and everything is
-    // committed at the end, so searches see the old index until then.
-    let (indexer, team_done) =
-        super::index::Incremental::start(&args.data, chrono::Local::now().date_naive());
-    let summary = runtime.block_on(csirt_crawl::crawl(
-        seeds, store, config, progress, team_done,
-    ));
+    let summary = runtime.block_on(job(seeds, &args.data, config, progress));
     if let Some(bar) = bar {
         bar.finish();
     }
     let summary = summary?;
-    if let Err(e) = indexer.finish() {
-        eprintln!("csirt: the crawl is stored, but the search index was not updated: {e:#}");
-    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.format {
@@ -180,6 +185,32 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         OutputFormat::Text => write_summary(&mut out, &summary, &args.data)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One crawl of `seeds` into the data directory `data`, the search index
+/// following: each team's entry is replaced as soon as the team is done, on
+/// a thread of its own, and everything is committed at the end, so searches
+/// see the old index until then. The caller holds the crawl lock.
+pub async fn job(
+    seeds: Vec<csirt_crawl::TeamSeed>,
+    data: &std::path::Path,
+    config: Config,
+    progress: Arc<Progress>,
+) -> anyhow::Result<Summary> {
+    let store = csirt_store::Store::open(data)
+        .with_context(|| format!("cannot open the data directory {}", data.display()))?;
+    let (indexer, team_done) =
+        super::index::Incremental::start(data, chrono::Local::now().date_naive());
+    let summary = csirt_crawl::crawl(seeds, store, config, progress, team_done).await?;
+    let finished = tokio::task::spawn_blocking(move || indexer.finish()).await;
+    match finished {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            eprintln!("csirt: the crawl is stored, but the search index was not updated: {e:#}")
+        }
+        Err(e) => eprintln!("csirt: the search index update failed: {e}"),
+    }
+    Ok(summary)
 }
 
 /// A progress bar on a terminal; nothing otherwise (logs say enough).

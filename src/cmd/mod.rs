@@ -4,4 +4,5 @@ pub mod index;
 pub mod lint;
 pub mod parse;
 pub mod report;
+pub mod serve;
 pub mod verify;

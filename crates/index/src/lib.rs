@@ -287,6 +287,13 @@ impl Index {
         })
     }
 
+    /// Makes the latest commit (by this process or another) visible to
+    /// searches that start from now on; searches already running keep the
+    /// view they started with.
+    pub fn reload(&self) -> Result<()> {
+        Ok(self.reader.reload()?)
+    }
+
     /// Number of teams in the index, as the current reader sees it.
     pub fn len(&self) -> u64 {
         self.reader.searcher().num_docs()

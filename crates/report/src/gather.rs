@@ -85,6 +85,7 @@ pub fn gather(store: &Store, since: Option<DateTime<Utc>>) -> csirt_store::Resul
                 None => (None, None),
             };
             subjects.push(Subject {
+                team_id: Some(team.id),
                 team: team.name.clone(),
                 country: team.country.clone(),
                 fetched_over_http: u.url.starts_with("http://") || u.url.starts_with("https://"),

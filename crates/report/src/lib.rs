@@ -144,6 +144,8 @@ pub fn code(code: &str) -> Option<&'static Code> {
 /// What is known about one document.
 #[derive(Debug, Clone, Default)]
 pub struct Subject {
+    /// The team's store id (none for `csirt lint`).
+    pub team_id: Option<i64>,
     /// The team's name.
     pub team: String,
     /// The team's country.
@@ -282,6 +284,8 @@ pub struct Report {
 /// One team's state at a glance (the HTML chart and the `/v1/teams` list).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TeamState {
+    /// The team's store id.
+    pub team_id: Option<i64>,
     /// The team's name.
     pub team: String,
     /// Country.
@@ -307,11 +311,16 @@ impl Report {
         opts: &Options,
         keep: impl Fn(&TeamState) -> bool,
     ) -> Report {
+        // Teams in first-seen order; a map finds each team's slot.
         let mut by_team: Vec<(&str, Vec<&Subject>)> = Vec::new();
+        let mut slot: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for s in subjects {
-            match by_team.iter_mut().find(|(t, _)| *t == s.team) {
-                Some((_, v)) => v.push(s),
-                None => by_team.push((&s.team, vec![s])),
+            match slot.get(s.team.as_str()) {
+                Some(&i) => by_team[i].1.push(s),
+                None => {
+                    slot.insert(&s.team, by_team.len());
+                    by_team.push((&s.team, vec![s]));
+                }
             }
         }
         let mut summary = Summary::default();

@@ -456,6 +456,7 @@ pub(crate) fn state(s: &Subject, opts: &Options) -> TeamState {
     let age = s.record.as_ref().and_then(|r| age_days(r, opts.at));
     let unreachable = s.crawl.as_ref().is_some_and(|c| c.failing.is_some());
     TeamState {
+        team_id: s.team_id,
         team: s.team.clone(),
         country: s.country.clone(),
         url: s.url.clone(),

@@ -32,8 +32,10 @@
 #![warn(missing_docs)]
 
 mod history;
+mod lock;
 
 pub use history::{CrawlRow, FetchRow, Team, UrlState, VersionRow};
+pub use lock::{CrawlLock, LockError};
 
 use std::fs;
 use std::io::Write;

@@ -1,0 +1,480 @@
+//! The routes and their handlers.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{MatchedPath, Path, Query, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::{feed, ApiError, App};
+
+/// Every route, as the OpenAPI document must list it.
+pub const ROUTES: [&str; 9] = [
+    "/v1/search",
+    "/v1/teams",
+    "/v1/teams/{id}",
+    "/v1/teams/{id}/history",
+    "/v1/report",
+    "/v1/changes.atom",
+    "/healthz",
+    "/metrics",
+    "/openapi.json",
+];
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+pub(crate) fn router(app: Arc<App>) -> Router {
+    let timeout = app.config.request_timeout;
+    let concurrency = app.config.concurrency;
+    Router::new()
+        .route(ROUTES[0], get(search))
+        .route(ROUTES[1], get(teams))
+        .route(ROUTES[2], get(team))
+        .route(ROUTES[3], get(history))
+        .route(ROUTES[4], get(report))
+        .route(ROUTES[5], get(changes))
+        .route(ROUTES[6], get(healthz))
+        .route(ROUTES[7], get(metrics))
+        .route(ROUTES[8], get(openapi))
+        .fallback(|| async {
+            ApiError::not_found("not-found", "no such endpoint; see /openapi.json")
+        })
+        .method_not_allowed_fallback(|| async {
+            ApiError {
+                status: StatusCode::METHOD_NOT_ALLOWED,
+                code: "method-not-allowed",
+                message: "this API is read-only: use GET".into(),
+            }
+        })
+        .layer(axum::middleware::from_fn_with_state(app.clone(), track))
+        .layer(
+            tower_http::cors::CorsLayer::new()
+                .allow_methods([Method::GET])
+                .allow_origin(tower_http::cors::Any),
+        )
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ))
+        .layer(tower::limit::ConcurrencyLimitLayer::new(concurrency))
+        .with_state(app)
+}
+
+/// Counts every request by route pattern and status.
+async fn track(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
+    let resp = next.run(req).await;
+    app.metrics
+        .observe(&route, resp.status().as_u16(), start.elapsed());
+    resp
+}
+
+fn query<T>(q: std::result::Result<Query<T>, QueryRejection>) -> Result<T> {
+    q.map(|Query(t)| t)
+        .map_err(|e| ApiError::bad("bad-parameter", e.body_text()))
+}
+
+fn team_id(p: std::result::Result<Path<i64>, PathRejection>) -> Result<i64> {
+    p.map(|Path(id)| id)
+        .map_err(|_| ApiError::bad("bad-parameter", "a team id is an integer"))
+}
+
+fn page(limit: Option<usize>, offset: Option<usize>) -> Result<(usize, usize)> {
+    let limit = limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::bad(
+            "bad-parameter",
+            format!("limit must be between 1 and 100, not {limit}"),
+        ));
+    }
+    let offset = offset.unwrap_or(0);
+    if offset > 10_000 {
+        return Err(ApiError::bad(
+            "bad-parameter",
+            "offset must be at most 10000; narrow the query instead",
+        ));
+    }
+    Ok((limit, offset))
+}
+
+#[derive(Deserialize)]
+struct SearchParams {
+    q: Option<String>,
+    limit: Option<usize>,
+    offset: Option<usize>,
+}
+
+async fn search(
+    State(app): State<Arc<App>>,
+    params: std::result::Result<Query<SearchParams>, QueryRejection>,
+) -> Result<Json<Value>> {
+    let p = query(params)?;
+    let q = p.q.unwrap_or_default();
+    if q.trim().is_empty() {
+        return Err(ApiError::bad("bad-parameter", "q (the query) is required"));
+    }
+    if q.len() > app.config.max_query {
+        return Err(ApiError::bad(
+            "query-too-long",
+            format!(
+                "the query is {} bytes; at most {} are accepted",
+                q.len(),
+                app.config.max_query
+            ),
+        ));
+    }
+    let (limit, offset) = page(p.limit, p.offset)?;
+    let a = app.clone();
+    let q2 = q.clone();
+    let results = tokio::task::spawn_blocking(move || a.index.search(&q2, limit, offset))
+        .await
+        .map_err(|e| ApiError::internal(format!("search task failed: {e}")))?;
+    let results = match results {
+        Ok(r) => r,
+        Err(csirt_index::Error::Query(e)) => return Err(ApiError::bad("bad-query", e.to_string())),
+        Err(e) => return Err(ApiError::internal(e.to_string())),
+    };
+    let hits: Vec<Value> = results
+        .hits
+        .iter()
+        .map(|h| {
+            let mut v = serde_json::to_value(h).unwrap_or(Value::Null);
+            v["summary"] = summary(&h.record);
+            v
+        })
+        .collect();
+    Ok(Json(json!({
+        "query": q, "total": results.total, "limit": limit, "offset": offset, "hits": hits
+    })))
+}
+
+/// What a caller needs to reach the team, from the stored record.
+fn summary(record: &str) -> Value {
+    let r: Value = serde_json::from_str(record).unwrap_or(Value::Null);
+    let constituency: String = r
+        .pointer("/charter/constituency")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .chars()
+        .take(300)
+        .collect();
+    json!({
+        "name": r.pointer("/team/name"),
+        "emails": r.pointer("/contact/emails"),
+        "phones": r.pointer("/contact/phones"),
+        "time_zone": r.pointer("/contact/time_zone"),
+        "last_update": r.pointer("/document/last_update"),
+        "constituency": constituency,
+        "fingerprints": r.get("keys").and_then(Value::as_array).map(|ks| {
+            ks.iter().filter_map(|k| k.get("fingerprint").cloned()).filter(|f| !f.is_null()).collect::<Vec<_>>()
+        }),
+    })
+}
+
+#[derive(Deserialize)]
+struct TeamParams {
+    country: Option<String>,
+    signed: Option<String>,
+    stale: Option<String>,
+    limit: Option<usize>,
+    offset: Option<usize>,
+}
+
+fn yes_no(name: &str, v: Option<&str>) -> Result<Option<bool>> {
+    match v {
+        None => Ok(None),
+        Some("yes" | "true" | "1") => Ok(Some(true)),
+        Some("no" | "false" | "0") => Ok(Some(false)),
+        Some(other) => Err(ApiError::bad(
+            "bad-parameter",
+            format!("{name} must be yes or no, not {other:?}"),
+        )),
+    }
+}
+
+fn is_valid(outcome: Option<&str>) -> bool {
+    matches!(outcome, Some("valid" | "valid-key-expired-since"))
+}
+
+async fn teams(
+    State(app): State<Arc<App>>,
+    params: std::result::Result<Query<TeamParams>, QueryRejection>,
+) -> Result<Json<Value>> {
+    let p = query(params)?;
+    let (limit, offset) = page(p.limit, p.offset)?;
+    let signed = yes_no("signed", p.signed.as_deref())?;
+    let stale = yes_no("stale", p.stale.as_deref())?;
+    let snap = app.snapshot();
+    let matching: Vec<&csirt_report::TeamState> = snap
+        .report
+        .teams
+        .iter()
+        .filter(|t| {
+            p.country.as_deref().is_none_or(|c| {
+                t.country
+                    .as_deref()
+                    .is_some_and(|tc| tc.eq_ignore_ascii_case(c))
+            }) && signed.is_none_or(|s| is_valid(t.outcome.as_deref()) == s)
+                && stale.is_none_or(|s| t.stale == s)
+        })
+        .collect();
+    let page: Vec<_> = matching.iter().skip(offset).take(limit).collect();
+    Ok(Json(json!({
+        "total": matching.len(), "limit": limit, "offset": offset, "teams": page
+    })))
+}
+
+async fn team(
+    State(app): State<Arc<App>>,
+    id: std::result::Result<Path<i64>, PathRejection>,
+) -> Result<Json<Value>> {
+    let id = team_id(id)?;
+    let snap = app.snapshot();
+    let state = snap
+        .report
+        .teams
+        .iter()
+        .find(|t| t.team_id == Some(id))
+        .ok_or_else(|| ApiError::not_found("unknown-team", format!("no team with id {id}")))?;
+    let documents: Vec<Value> = snap
+        .subjects
+        .iter()
+        .filter(|s| s.team_id == Some(id))
+        .map(|s| {
+            let c = s.crawl.as_ref();
+            json!({
+                "url": s.url,
+                "record": s.record,
+                "verification": s.verification,
+                "unreachable_since": c.and_then(|c| c.failing.as_ref().map(|f| f.0.clone())),
+                "unreachable_reason": c.and_then(|c| c.failing.as_ref().map(|f| f.1.clone())),
+                "first_seen": c.and_then(|c| c.first_seen),
+            })
+        })
+        .collect();
+    let findings: Vec<_> = snap
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.team == state.team)
+        .collect();
+    Ok(Json(json!({
+        "team": state,
+        "documents": documents,
+        "findings": findings,
+        "last_crawl": snap.last_crawl.as_ref().map(|c| json!({
+            "id": c.id, "started": c.started, "finished": c.finished,
+            "summary": c.summary.as_deref().and_then(|s| serde_json::from_str::<Value>(s).ok()),
+        })),
+    })))
+}
+
+async fn history(
+    State(app): State<Arc<App>>,
+    id: std::result::Result<Path<i64>, PathRejection>,
+) -> Result<Json<Value>> {
+    let id = team_id(id)?;
+    if !app
+        .snapshot()
+        .report
+        .teams
+        .iter()
+        .any(|t| t.team_id == Some(id))
+    {
+        return Err(ApiError::not_found(
+            "unknown-team",
+            format!("no team with id {id}"),
+        ));
+    }
+    let a = app.clone();
+    let docs = tokio::task::spawn_blocking(move || -> csirt_store::Result<Vec<Value>> {
+        let store = a.store.lock().unwrap_or_else(|p| p.into_inner());
+        let mut docs = Vec::new();
+        for u in store.urls_of(id)? {
+            if u.role != csirt_store::Role::Document {
+                continue;
+            }
+            docs.push(json!({"url": u.url, "versions": versions(store.history(u.id)?)}));
+        }
+        Ok(docs)
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("history task failed: {e}")))?
+    .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(Json(json!({"team_id": id, "documents": docs})))
+}
+
+/// Versions newest first, each with what changed from the one before.
+fn versions(history: Vec<csirt_store::VersionRow>) -> Vec<Value> {
+    let last_update = |v: &csirt_store::VersionRow| -> Option<String> {
+        let r: Value = serde_json::from_str(v.record.as_deref()?).ok()?;
+        r.pointer("/document/last_update")?
+            .as_str()
+            .map(String::from)
+    };
+    let mut out = Vec::with_capacity(history.len());
+    for (i, v) in history.iter().enumerate() {
+        let older = history.get(i + 1);
+        let mut changes = Vec::new();
+        match older {
+            None => changes.push("first version".to_string()),
+            Some(o) => {
+                if o.outcome != v.outcome {
+                    changes.push(format!(
+                        "signature outcome {} -> {}",
+                        o.outcome.as_deref().unwrap_or("not checked"),
+                        v.outcome.as_deref().unwrap_or("not checked")
+                    ));
+                }
+                if last_update(o) != last_update(v) {
+                    changes.push(format!(
+                        "date of last update {} -> {}",
+                        last_update(o).unwrap_or_else(|| "none".into()),
+                        last_update(v).unwrap_or_else(|| "none".into())
+                    ));
+                }
+                if o.size != v.size {
+                    changes.push(format!("size {} -> {} bytes", o.size, v.size));
+                }
+                if changes.is_empty() {
+                    changes.push("content changed".into());
+                }
+            }
+        }
+        out.push(json!({
+            "version_id": v.id,
+            "sha256": v.sha256,
+            "size": v.size,
+            "first_seen": v.first_seen,
+            "last_seen": v.last_seen,
+            "outcome": v.outcome,
+            "last_update": last_update(v),
+            "changes": changes,
+        }));
+    }
+    out
+}
+
+#[derive(Deserialize)]
+struct ReportParams {
+    country: Option<String>,
+    unsigned: Option<bool>,
+    stale: Option<bool>,
+    severity: Option<String>,
+    code: Option<String>,
+}
+
+async fn report(
+    State(app): State<Arc<App>>,
+    params: std::result::Result<Query<ReportParams>, QueryRejection>,
+) -> Result<Json<Value>> {
+    let p = query(params)?;
+    let min = match p.severity.as_deref() {
+        None | Some("notice") => csirt_report::Severity::Notice,
+        Some("warning") => csirt_report::Severity::Warning,
+        Some("error") => csirt_report::Severity::Error,
+        Some(other) => {
+            return Err(ApiError::bad(
+                "bad-parameter",
+                format!("severity must be error, warning or notice, not {other:?}"),
+            ))
+        }
+    };
+    if let Some(c) = p.code.as_deref() {
+        if csirt_report::code(c).is_none() {
+            return Err(ApiError::bad(
+                "bad-parameter",
+                format!("no finding code {c:?}"),
+            ));
+        }
+    }
+    let snap = app.snapshot();
+    let mut r = csirt_report::Report::build(&snap.subjects, &snap.options, |t| {
+        p.country.as_deref().is_none_or(|c| {
+            t.country
+                .as_deref()
+                .is_some_and(|tc| tc.eq_ignore_ascii_case(c))
+        }) && (!p.unsigned.unwrap_or(false) || !is_valid(t.outcome.as_deref()))
+            && (!p.stale.unwrap_or(false) || t.stale)
+    });
+    r.findings
+        .retain(|f| f.severity >= min && p.code.as_deref().is_none_or(|c| f.code == c));
+    Ok(Json(
+        serde_json::to_value(&r).map_err(|e| ApiError::internal(e.to_string()))?,
+    ))
+}
+
+async fn changes(State(app): State<Arc<App>>, headers: axum::http::HeaderMap) -> Response {
+    // Links point back at this server, as the client addressed it.
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let body = feed::atom(&app.snapshot(), &format!("http://{host}"));
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/atom+xml; charset=utf-8"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+async fn healthz() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+async fn metrics(State(app): State<Arc<App>>) -> Response {
+    let snap = app.snapshot();
+    let mut out = String::with_capacity(4096);
+    app.metrics.render(&mut out);
+    let now = chrono::Utc::now();
+    let finished = snap
+        .last_crawl
+        .as_ref()
+        .and_then(|c| c.finished.as_deref())
+        .and_then(|f| chrono::DateTime::parse_from_rfc3339(f).ok());
+    let age = finished.map_or(-1.0, |f| {
+        (now - f.with_timezone(&chrono::Utc)).num_milliseconds() as f64 / 1000.0
+    });
+    let s = &snap.report.summary;
+    let complete = snap
+        .last_crawl
+        .as_ref()
+        .map_or(0, |c| u8::from(c.finished.is_some()));
+    out.push_str(&format!(
+        "# HELP csirt_index_age_seconds Seconds since the latest crawl finished (-1: never).\n# TYPE csirt_index_age_seconds gauge\ncsirt_index_age_seconds {age}\n\
+         # HELP csirt_last_crawl_finished Whether the latest crawl ran to its end.\n# TYPE csirt_last_crawl_finished gauge\ncsirt_last_crawl_finished {complete}\n\
+         # HELP csirt_teams Teams in the directory by state.\n# TYPE csirt_teams gauge\n\
+         csirt_teams{{state=\"all\"}} {}\ncsirt_teams{{state=\"signed_valid\"}} {}\ncsirt_teams{{state=\"signed_bad\"}} {}\ncsirt_teams{{state=\"unsigned\"}} {}\ncsirt_teams{{state=\"stale\"}} {}\ncsirt_teams{{state=\"unreachable\"}} {}\n",
+        s.teams, s.signed_valid, s.signed_bad, s.unsigned, s.stale, s.unreachable
+    ));
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        )],
+        out,
+    )
+        .into_response()
+}
+
+async fn openapi() -> Json<Value> {
+    Json(crate::openapi::document())
+}

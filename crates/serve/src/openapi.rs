@@ -1,0 +1,196 @@
+//! `GET /openapi.json`: an OpenAPI 3 description of the API. The tests
+//! check that it lists exactly the routes the router serves, with their
+//! parameters.
+
+use serde_json::{json, Value};
+
+fn param(name: &str, location: &str, required: bool, schema: Value, description: &str) -> Value {
+    json!({"name": name, "in": location, "required": required, "schema": schema, "description": description})
+}
+
+fn limit_offset() -> Vec<Value> {
+    vec![
+        param(
+            "limit",
+            "query",
+            false,
+            json!({"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
+            "Results per page (at most 100).",
+        ),
+        param(
+            "offset",
+            "query",
+            false,
+            json!({"type": "integer", "minimum": 0, "maximum": 10000, "default": 0}),
+            "Results to skip.",
+        ),
+    ]
+}
+
+fn ok(description: &str, schema: Value) -> Value {
+    json!({
+        "200": {"description": description, "content": {"application/json": {"schema": schema}}},
+        "400": {"$ref": "#/components/responses/BadRequest"}
+    })
+}
+
+fn yes_no(name: &str, description: &str) -> Value {
+    param(
+        name,
+        "query",
+        false,
+        json!({"type": "string", "enum": ["yes", "no"]}),
+        description,
+    )
+}
+
+/// The document.
+pub fn document() -> Value {
+    let team_id = param(
+        "id",
+        "path",
+        true,
+        json!({"type": "integer"}),
+        "The team's id.",
+    );
+    let mut search_params = vec![param(
+        "q",
+        "query",
+        true,
+        json!({"type": "string", "maxLength": 512}),
+        "A query in the csirt-find language, e.g. `constituency: universities Quebec`.",
+    )];
+    search_params.extend(limit_offset());
+    let mut team_params = vec![
+        param(
+            "country",
+            "query",
+            false,
+            json!({"type": "string"}),
+            "ISO 3166-1 code.",
+        ),
+        yes_no(
+            "signed",
+            "Only teams with (yes) or without (no) a valid signature.",
+        ),
+        yes_no("stale", "Only stale (yes) or current (no) teams."),
+    ];
+    team_params.extend(limit_offset());
+    let not_found = json!({"$ref": "#/components/responses/NotFound"});
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "csirt directory API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Read-only access to a directory of CSIRTs built from their RFC 2350 descriptions."
+        },
+        "paths": {
+            "/v1/search": {"get": {
+                "summary": "Search teams",
+                "parameters": search_params,
+                "responses": ok("Hits, best first", json!({"$ref": "#/components/schemas/SearchResults"}))
+            }},
+            "/v1/teams": {"get": {
+                "summary": "List teams",
+                "parameters": team_params,
+                "responses": ok("A page of teams", json!({"$ref": "#/components/schemas/TeamList"}))
+            }},
+            "/v1/teams/{id}": {"get": {
+                "summary": "One team: record, verification, findings, last crawl",
+                "parameters": [team_id.clone()],
+                "responses": {
+                    "200": {"description": "The team", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Team"}}}},
+                    "400": {"$ref": "#/components/responses/BadRequest"},
+                    "404": not_found.clone()
+                }
+            }},
+            "/v1/teams/{id}/history": {"get": {
+                "summary": "A team's document versions and what changed",
+                "parameters": [team_id],
+                "responses": {
+                    "200": {"description": "Versions, newest first", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/History"}}}},
+                    "400": {"$ref": "#/components/responses/BadRequest"},
+                    "404": not_found
+                }
+            }},
+            "/v1/report": {"get": {
+                "summary": "Findings, as csirt report",
+                "parameters": [
+                    param("country", "query", false, json!({"type": "string"}), "ISO 3166-1 code."),
+                    param("unsigned", "query", false, json!({"type": "boolean"}), "Only teams without a valid signature."),
+                    param("stale", "query", false, json!({"type": "boolean"}), "Only stale teams."),
+                    param("severity", "query", false, json!({"type": "string", "enum": ["error", "warning", "notice"]}), "Only findings at least this severe."),
+                    param("code", "query", false, json!({"type": "string"}), "Only findings with this code.")
+                ],
+                "responses": ok("Summary, teams and findings", json!({"$ref": "#/components/schemas/Report"}))
+            }},
+            "/v1/changes.atom": {"get": {
+                "summary": "New teams, new versions and changed signature outcomes (Atom)",
+                "responses": {"200": {"description": "An Atom feed", "content": {"application/atom+xml": {"schema": {"type": "string"}}}}}
+            }},
+            "/healthz": {"get": {
+                "summary": "Liveness",
+                "responses": {"200": {"description": "Up", "content": {"application/json": {"schema": {"type": "object", "properties": {"status": {"type": "string"}}}}}}}
+            }},
+            "/metrics": {"get": {
+                "summary": "Prometheus metrics",
+                "responses": {"200": {"description": "Prometheus text format", "content": {"text/plain": {"schema": {"type": "string"}}}}}
+            }},
+            "/openapi.json": {"get": {
+                "summary": "This document",
+                "responses": {"200": {"description": "OpenAPI 3", "content": {"application/json": {"schema": {"type": "object"}}}}}
+            }}
+        },
+        "components": {
+            "responses": {
+                "BadRequest": {"description": "Bad input", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "NotFound": {"description": "No such team", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            },
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
+                "Hit": {"type": "object", "properties": {
+                    "score": {"type": "number"}, "team_id": {"type": "integer"}, "name": {"type": "string"},
+                    "short_name": {"type": "string"}, "country": {"type": "string"}, "updated": {"type": "integer"},
+                    "outcome": {"type": "string"}, "stale": {"type": "boolean"}, "url": {"type": "string"},
+                    "snippet": {"type": "string"}, "summary": {"type": "object"}
+                }},
+                "SearchResults": {"type": "object", "required": ["total", "hits"], "properties": {
+                    "query": {"type": "string"}, "total": {"type": "integer"}, "limit": {"type": "integer"},
+                    "offset": {"type": "integer"}, "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}}
+                }},
+                "TeamState": {"type": "object", "properties": {
+                    "team_id": {"type": "integer", "nullable": true}, "team": {"type": "string"}, "country": {"type": "string", "nullable": true},
+                    "url": {"type": "string"}, "outcome": {"type": "string", "nullable": true}, "last_update": {"type": "string", "nullable": true},
+                    "age_days": {"type": "integer", "nullable": true}, "stale": {"type": "boolean"}, "unreachable": {"type": "boolean"}
+                }},
+                "TeamList": {"type": "object", "required": ["total", "teams"], "properties": {
+                    "total": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"},
+                    "teams": {"type": "array", "items": {"$ref": "#/components/schemas/TeamState"}}
+                }},
+                "Finding": {"type": "object", "properties": {
+                    "code": {"type": "string"}, "severity": {"type": "string"}, "team": {"type": "string"},
+                    "country": {"type": "string", "nullable": true}, "url": {"type": "string"}, "line": {"type": "integer", "nullable": true},
+                    "message": {"type": "string"}, "evidence": {"type": "string"}, "fix": {"type": "string"}
+                }},
+                "Team": {"type": "object", "properties": {
+                    "team": {"$ref": "#/components/schemas/TeamState"},
+                    "documents": {"type": "array", "items": {"type": "object"}},
+                    "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
+                    "last_crawl": {"type": "object", "nullable": true}
+                }},
+                "History": {"type": "object", "properties": {
+                    "team_id": {"type": "integer"},
+                    "documents": {"type": "array", "items": {"type": "object", "properties": {
+                        "url": {"type": "string"},
+                        "versions": {"type": "array", "items": {"type": "object"}}
+                    }}}
+                }},
+                "Report": {"type": "object", "properties": {
+                    "generated": {"type": "string"}, "stale_after_days": {"type": "integer"}, "summary": {"type": "object"},
+                    "teams": {"type": "array", "items": {"$ref": "#/components/schemas/TeamState"}},
+                    "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}}
+                }}
+            }
+        }
+    })
+}

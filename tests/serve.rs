@@ -1,0 +1,467 @@
+//! `csirt serve`: the real server on an ephemeral port over a store built
+//! by crawling loopback servers.
+
+mod util;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use util::server::{Reply, Server};
+use util::*;
+
+fn doc(name: &str, constituency: &str) -> String {
+    format!(
+        "1. Document Information\n1.1 Date of Last Update\n2026-06-01\n\
+         2. Contact Information\n2.1 Name of the Team\n{name}\n\
+         2.7 Electronic Mail Address\ncert@{}.example\n3. Charter\n3.2 Constituency\n{constituency}\n",
+        name.to_lowercase()
+    )
+}
+
+fn seeds(host: &Server, teams: &[(&str, &str)]) -> String {
+    teams
+        .iter()
+        .map(|(name, path)| {
+            format!(
+                "[[team]]\nname = \"{name}\"\ndocument = \"{}\"\ncountry = \"CA\"\n\n",
+                host.url(path)
+            )
+        })
+        .collect()
+}
+
+fn crawl(data: &Path, seed_file: &Path) -> std::process::Output {
+    csirt()
+        .args([
+            "crawl",
+            "--allow-private",
+            "--per-host-interval",
+            "10ms",
+            "--tries",
+            "1",
+        ])
+        .arg("--seeds")
+        .arg(seed_file)
+        .arg("--data")
+        .arg(data)
+        .output()
+        .unwrap()
+}
+
+/// A running `csirt serve`; killed when dropped.
+struct Serve {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Serve {
+    fn start(data: &Path, extra: &[&str]) -> Serve {
+        let mut child = csirt()
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--reload-every",
+                "200ms",
+            ])
+            .arg("--data")
+            .arg(data)
+            .args(extra)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let first = lines.next().unwrap().unwrap();
+        let addr = first
+            .rsplit("http://")
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap_or_else(|_| panic!("{first}"));
+        // Keep draining stderr so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+        Serve { child, addr }
+    }
+
+    fn get(&self, path: &str) -> (u16, String, String) {
+        get(self.addr, path)
+    }
+
+    fn json(&self, path: &str) -> (u16, Value) {
+        let (status, _, body) = self.get(path);
+        (
+            status,
+            serde_json::from_str(&body).unwrap_or_else(|_| panic!("{path}: {body}")),
+        )
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A minimal HTTP/1.1 GET: status, headers, body.
+fn get(addr: SocketAddr, path: &str) -> (u16, String, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        unchunk(body)
+    } else {
+        body.to_string()
+    };
+    (status, head.to_string(), body)
+}
+
+fn unchunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        body = &rest[n + 2..];
+    }
+    out
+}
+
+/// Polls until `f` holds, at most 20 s.
+fn eventually(what: &str, mut f: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !f() {
+        assert!(start.elapsed() < Duration::from_secs(20), "never: {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn every_endpoint_answers_and_bad_input_is_a_4xx() {
+    let host = Server::start("127.0.0.41");
+    host.route(
+        "/a/rfc2350.txt",
+        Reply::ok(doc("ALPHA", "Universities in Quebec.")),
+    );
+    host.route(
+        "/b/rfc2350.txt",
+        Reply::ok(doc("BETA", "Hospitals in Ontario.")),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let seed_file = dir.path().join("seeds.toml");
+    std::fs::write(
+        &seed_file,
+        seeds(
+            &host,
+            &[("ALPHA", "/a/rfc2350.txt"), ("BETA", "/b/rfc2350.txt")],
+        ),
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    assert!(crawl(&data, &seed_file).status.success());
+    let s = Serve::start(&data, &[]);
+
+    let (status, v) = s.json("/v1/search?q=constituency:%20universities%20Quebec");
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["hits"][0]["name"], "ALPHA");
+    assert!(v["hits"][0]["score"].as_f64().unwrap() > 0.0);
+    assert!(v["hits"][0]["snippet"]
+        .as_str()
+        .unwrap()
+        .contains("**Quebec**"));
+    assert_eq!(v["hits"][0]["summary"]["emails"][0], "cert@alpha.example");
+
+    let (status, v) = s.json("/v1/teams?limit=1");
+    assert_eq!(
+        (
+            status,
+            v["total"].clone(),
+            v["teams"].as_array().unwrap().len()
+        ),
+        (200, 2.into(), 1)
+    );
+    let id = v["teams"][0]["team_id"].as_i64().unwrap();
+    let (status, v) = s.json(&format!("/v1/teams/{id}"));
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["team"]["team"], "ALPHA");
+    assert_eq!(v["documents"][0]["record"]["team"]["name"], "ALPHA");
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["code"] == "unsigned"));
+    assert!(v["last_crawl"]["finished"].is_string());
+    let (status, v) = s.json(&format!("/v1/teams/{id}/history"));
+    assert_eq!(status, 200);
+    assert_eq!(
+        v["documents"][0]["versions"][0]["changes"][0],
+        "first version"
+    );
+    let (status, v) = s.json("/v1/report?severity=warning&country=ca");
+    assert_eq!(status, 200);
+    assert_eq!(v["summary"]["teams"], 2);
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["severity"] != "notice"));
+    let (status, v) = s.json("/v1/teams?signed=yes");
+    assert_eq!((status, v["total"].clone()), (200, 0.into()));
+
+    // The Atom feed parses, with one "new team" entry per team.
+    let (status, head, atom) = s.get("/v1/changes.atom");
+    assert_eq!(status, 200);
+    assert!(head.to_ascii_lowercase().contains("application/atom+xml"));
+    let xml = roxmltree::Document::parse(&atom).unwrap();
+    let titles: Vec<&str> = xml
+        .descendants()
+        .filter(|n| n.has_tag_name("entry"))
+        .filter_map(|e| {
+            e.children()
+                .find(|c| c.has_tag_name("title"))
+                .and_then(|t| t.text())
+        })
+        .collect();
+    assert_eq!(titles.len(), 2, "{atom}");
+    assert!(titles.contains(&"New team: ALPHA"));
+
+    let (status, v) = s.json("/healthz");
+    assert_eq!((status, v["status"].as_str()), (200, Some("ok")));
+    let (status, _, metrics) = s.get("/metrics");
+    assert_eq!(status, 200);
+    assert!(
+        metrics.contains("csirt_http_requests_total{route=\"/v1/search\",status=\"200\"} 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("csirt_index_age_seconds "));
+    assert!(metrics.contains("csirt_teams{state=\"all\"} 2"));
+
+    // Bad input: JSON errors with a 4xx, never a 5xx.
+    let long = format!("/v1/search?q={}", "a".repeat(2000));
+    for (path, status, code) in [
+        ("/v1/search", 400, "bad-parameter"),
+        (long.as_str(), 400, "query-too-long"),
+        ("/v1/search?q=%22unclosed", 400, "bad-query"),
+        ("/v1/search?q=cert&limit=101", 400, "bad-parameter"),
+        ("/v1/search?q=cert&limit=-1", 400, "bad-parameter"),
+        ("/v1/search?q=cert&offset=99999", 400, "bad-parameter"),
+        ("/v1/teams?signed=maybe", 400, "bad-parameter"),
+        ("/v1/teams/abc", 400, "bad-parameter"),
+        ("/v1/teams/99999", 404, "unknown-team"),
+        ("/v1/teams/99999/history", 404, "unknown-team"),
+        ("/v1/report?severity=fatal", 400, "bad-parameter"),
+        ("/v1/report?code=nonsense", 400, "bad-parameter"),
+        ("/v2/nothing", 404, "not-found"),
+    ] {
+        let (got, v) = s.json(path);
+        assert_eq!(
+            (got, v["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{path}: {v}"
+        );
+        assert!(v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()));
+    }
+
+    // The OpenAPI document lists exactly the served routes, and each of
+    // them answers a GET with its documented parameters.
+    let (status, api) = s.json("/openapi.json");
+    assert_eq!(status, 200);
+    let mut documented: Vec<&str> = api["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut served = csirt_serve::api::ROUTES.to_vec();
+    documented.sort();
+    served.sort();
+    assert_eq!(documented, served);
+    for path in served {
+        let mut p = path.replace("{id}", &id.to_string());
+        let params = api["paths"][path]["get"]["parameters"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let required: Vec<String> = params
+            .iter()
+            .filter(|x| x["in"] == "query" && x["required"] == true)
+            .map(|x| format!("{}=cert", x["name"].as_str().unwrap()))
+            .collect();
+        if !required.is_empty() {
+            p = format!("{p}?{}", required.join("&"));
+        }
+        assert_eq!(s.get(&p).0, 200, "{p}");
+    }
+}
+
+#[test]
+fn a_crawl_committing_during_searches_fails_no_request_and_is_picked_up() {
+    let host = Server::start("127.0.0.42");
+    host.route(
+        "/a/rfc2350.txt",
+        Reply::ok(doc("ALPHA", "Universities in Quebec.")),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let seed_file = dir.path().join("seeds.toml");
+    std::fs::write(&seed_file, seeds(&host, &[("ALPHA", "/a/rfc2350.txt")])).unwrap();
+    let data = dir.path().join("data");
+    assert!(crawl(&data, &seed_file).status.success());
+    let s = Serve::start(&data, &[]);
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let (ok, failed) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let load: Vec<_> = (0..4)
+        .map(|_| {
+            let (stop, ok, failed, addr) = (stop.clone(), ok.clone(), failed.clone(), s.addr);
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    match get(addr, "/v1/search?q=universities").0 {
+                        200 => ok.fetch_add(1, Ordering::Relaxed),
+                        _ => failed.fetch_add(1, Ordering::Relaxed),
+                    };
+                }
+            })
+        })
+        .collect();
+
+    // A second crawl, as cron would run it, adds a team and commits.
+    host.route(
+        "/g/rfc2350.txt",
+        Reply::ok(doc("GAMMA", "Universities in Manitoba.")),
+    );
+    std::fs::write(
+        &seed_file,
+        seeds(
+            &host,
+            &[("ALPHA", "/a/rfc2350.txt"), ("GAMMA", "/g/rfc2350.txt")],
+        ),
+    )
+    .unwrap();
+    let out = crawl(&data, &seed_file);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eventually("the new team is searchable", || {
+        s.json("/v1/search?q=manitoba").1["total"] == 1
+    });
+    eventually("the new team is listed", || {
+        s.json("/v1/teams").1["total"] == 2
+    });
+    stop.store(true, Ordering::Relaxed);
+    for t in load {
+        t.join().unwrap();
+    }
+    assert_eq!(failed.load(Ordering::Relaxed), 0);
+    assert!(
+        ok.load(Ordering::Relaxed) > 10,
+        "{} searches",
+        ok.load(Ordering::Relaxed)
+    );
+}
+
+#[test]
+fn scheduled_crawls_run_and_sigterm_stops_the_server_quickly() {
+    let host = Server::start("127.0.0.43");
+    host.route(
+        "/a/rfc2350.txt",
+        Reply::ok(doc("ALPHA", "Universities in Quebec.")),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let seed_file = dir.path().join("seeds.toml");
+    std::fs::write(&seed_file, seeds(&host, &[("ALPHA", "/a/rfc2350.txt")])).unwrap();
+    let data = dir.path().join("data");
+    // Never crawled: the first scheduled crawl runs at once.
+    let mut s = Serve::start(
+        &data,
+        &[
+            "--crawl-every",
+            "1h",
+            "--allow-private",
+            "--per-host-interval",
+            "10ms",
+            "--seeds",
+            seed_file.to_str().unwrap(),
+        ],
+    );
+    eventually("the scheduled crawl is served", || {
+        s.json("/v1/search?q=quebec").1["total"] == 1
+    });
+    let start = Instant::now();
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &s.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = loop {
+        if let Some(st) = s.child.try_wait().unwrap() {
+            break st;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(8),
+            "still running after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn a_second_crawl_on_a_locked_data_directory_exits_with_a_clear_message_or_waits() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let lock = csirt_store::CrawlLock::acquire(&data, false).unwrap();
+    let out = csirt()
+        .args(["crawl", "--seeds", "seeds/example.toml", "--data"])
+        .arg(&data)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("another crawl") && err.contains(&std::process::id().to_string()),
+        "{err}"
+    );
+    // --wait: blocks until the lock is released, then crawls.
+    let mut waiting = csirt()
+        .args(["crawl", "--wait", "--seeds", "seeds/example.toml", "--data"])
+        .arg(&data)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(waiting.try_wait().unwrap().is_none(), "it did not wait");
+    drop(lock);
+    assert!(waiting.wait().unwrap().success());
+}
