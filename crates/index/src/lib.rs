@@ -294,6 +294,12 @@ impl Index {
         Ok(self.reader.reload()?)
     }
 
+    /// Which commit searches see now; it changes when [`Self::reload`]
+    /// picks up a new one, so callers can key caches by it.
+    pub fn generation(&self) -> u64 {
+        self.reader.searcher().generation().generation_id()
+    }
+
     /// Number of teams in the index, as the current reader sees it.
     pub fn len(&self) -> u64 {
         self.reader.searcher().num_docs()

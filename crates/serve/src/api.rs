@@ -118,7 +118,7 @@ struct SearchParams {
 async fn search(
     State(app): State<Arc<App>>,
     params: std::result::Result<Query<SearchParams>, QueryRejection>,
-) -> Result<Json<Value>> {
+) -> Result<Response> {
     let p = query(params)?;
     let q = p.q.unwrap_or_default();
     if q.trim().is_empty() {
@@ -135,8 +135,13 @@ async fn search(
         ));
     }
     let (limit, offset) = page(p.limit, p.offset)?;
+    let generation = app.index.generation();
+    let key = (q, limit, offset);
+    if let Some(body) = app.cache.get(generation, &key) {
+        return Ok(json_body(body));
+    }
     let a = app.clone();
-    let q2 = q.clone();
+    let q2 = key.0.clone();
     let results = tokio::task::spawn_blocking(move || a.index.search(&q2, limit, offset))
         .await
         .map_err(|e| ApiError::internal(format!("search task failed: {e}")))?;
@@ -154,9 +159,24 @@ async fn search(
             v
         })
         .collect();
-    Ok(Json(json!({
-        "query": q, "total": results.total, "limit": limit, "offset": offset, "hits": hits
-    })))
+    let body: Arc<str> = json!({
+        "query": key.0, "total": results.total, "limit": limit, "offset": offset, "hits": hits
+    })
+    .to_string()
+    .into();
+    app.cache.put(generation, key, body.clone());
+    Ok(json_body(body))
+}
+
+fn json_body(body: Arc<str>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 /// What a caller needs to reach the team, from the stored record.

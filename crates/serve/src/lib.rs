@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+mod cache;
 mod feed;
 mod metrics;
 pub mod openapi;
@@ -78,6 +79,7 @@ pub struct App {
     store: Mutex<Store>,
     snapshot: RwLock<Arc<Snapshot>>,
     metrics: metrics::Metrics,
+    cache: cache::SearchCache,
 }
 
 impl App {
@@ -101,6 +103,7 @@ impl App {
             store: Mutex::new(store),
             snapshot: RwLock::new(Arc::new(snapshot)),
             metrics: metrics::Metrics::default(),
+            cache: cache::SearchCache::new(4096, 64 << 20),
         }))
     }
 
