@@ -36,6 +36,33 @@ fn seeds(host: &Server, teams: &[(&str, &str)]) -> String {
         .collect()
 }
 
+/// A loopback host serving `teams` (name, path, constituency), a seed file
+/// naming them, and an empty data directory beside it.
+struct Setup {
+    host: Server,
+    _dir: tempfile::TempDir,
+    seed_file: std::path::PathBuf,
+    data: std::path::PathBuf,
+}
+
+fn setup(ip: &str, teams: &[(&str, &str, &str)]) -> Setup {
+    let host = Server::start(ip);
+    for (name, path, constituency) in teams {
+        host.route(path, Reply::ok(doc(name, constituency)));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let seed_file = dir.path().join("seeds.toml");
+    let named: Vec<(&str, &str)> = teams.iter().map(|(n, p, _)| (*n, *p)).collect();
+    std::fs::write(&seed_file, seeds(&host, &named)).unwrap();
+    let data = dir.path().join("data");
+    Setup {
+        host,
+        _dir: dir,
+        seed_file,
+        data,
+    }
+}
+
 fn crawl(data: &Path, seed_file: &Path) -> std::process::Output {
     csirt()
         .args([
@@ -162,28 +189,16 @@ fn eventually(what: &str, mut f: impl FnMut() -> bool) {
 
 #[test]
 fn every_endpoint_answers_and_bad_input_is_a_4xx() {
-    let host = Server::start("127.0.0.41");
-    host.route(
-        "/a/rfc2350.txt",
-        Reply::ok(doc("ALPHA", "Universities in Quebec.")),
+    let st = setup(
+        "127.0.0.41",
+        &[
+            ("ALPHA", "/a/rfc2350.txt", "Universities in Quebec."),
+            ("BETA", "/b/rfc2350.txt", "Hospitals in Ontario."),
+        ],
     );
-    host.route(
-        "/b/rfc2350.txt",
-        Reply::ok(doc("BETA", "Hospitals in Ontario.")),
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let seed_file = dir.path().join("seeds.toml");
-    std::fs::write(
-        &seed_file,
-        seeds(
-            &host,
-            &[("ALPHA", "/a/rfc2350.txt"), ("BETA", "/b/rfc2350.txt")],
-        ),
-    )
-    .unwrap();
-    let data = dir.path().join("data");
-    assert!(crawl(&data, &seed_file).status.success());
-    let s = Serve::start(&data, &[]);
+    let (seed_file, data) = (&st.seed_file, &st.data);
+    assert!(crawl(data, seed_file).status.success());
+    let s = Serve::start(data, &[]);
 
     let (status, v) = s.json("/v1/search?q=constituency:%20universities%20Quebec");
     assert_eq!(status, 200, "{v}");
@@ -323,17 +338,13 @@ fn every_endpoint_answers_and_bad_input_is_a_4xx() {
 
 #[test]
 fn a_crawl_committing_during_searches_fails_no_request_and_is_picked_up() {
-    let host = Server::start("127.0.0.42");
-    host.route(
-        "/a/rfc2350.txt",
-        Reply::ok(doc("ALPHA", "Universities in Quebec.")),
+    let st = setup(
+        "127.0.0.42",
+        &[("ALPHA", "/a/rfc2350.txt", "Universities in Quebec.")],
     );
-    let dir = tempfile::tempdir().unwrap();
-    let seed_file = dir.path().join("seeds.toml");
-    std::fs::write(&seed_file, seeds(&host, &[("ALPHA", "/a/rfc2350.txt")])).unwrap();
-    let data = dir.path().join("data");
-    assert!(crawl(&data, &seed_file).status.success());
-    let s = Serve::start(&data, &[]);
+    let (seed_file, data) = (&st.seed_file, &st.data);
+    assert!(crawl(data, seed_file).status.success());
+    let s = Serve::start(data, &[]);
 
     let stop = Arc::new(AtomicBool::new(false));
     let (ok, failed) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
@@ -352,19 +363,19 @@ fn a_crawl_committing_during_searches_fails_no_request_and_is_picked_up() {
         .collect();
 
     // A second crawl, as cron would run it, adds a team and commits.
-    host.route(
+    st.host.route(
         "/g/rfc2350.txt",
         Reply::ok(doc("GAMMA", "Universities in Manitoba.")),
     );
     std::fs::write(
-        &seed_file,
+        seed_file,
         seeds(
-            &host,
+            &st.host,
             &[("ALPHA", "/a/rfc2350.txt"), ("GAMMA", "/g/rfc2350.txt")],
         ),
     )
     .unwrap();
-    let out = crawl(&data, &seed_file);
+    let out = crawl(data, seed_file);
     assert!(
         out.status.success(),
         "{}",
@@ -390,18 +401,14 @@ fn a_crawl_committing_during_searches_fails_no_request_and_is_picked_up() {
 
 #[test]
 fn scheduled_crawls_run_and_sigterm_stops_the_server_quickly() {
-    let host = Server::start("127.0.0.43");
-    host.route(
-        "/a/rfc2350.txt",
-        Reply::ok(doc("ALPHA", "Universities in Quebec.")),
+    let st = setup(
+        "127.0.0.43",
+        &[("ALPHA", "/a/rfc2350.txt", "Universities in Quebec.")],
     );
-    let dir = tempfile::tempdir().unwrap();
-    let seed_file = dir.path().join("seeds.toml");
-    std::fs::write(&seed_file, seeds(&host, &[("ALPHA", "/a/rfc2350.txt")])).unwrap();
-    let data = dir.path().join("data");
+    let (seed_file, data) = (&st.seed_file, &st.data);
     // Never crawled: the first scheduled crawl runs at once.
     let mut s = Serve::start(
-        &data,
+        data,
         &[
             "--crawl-every",
             "1h",
