@@ -204,7 +204,13 @@ fn main() {
         .unwrap();
     let addr = listener.local_addr().unwrap();
     let router = app.router();
-    server_rt.spawn(async move { axum::serve(listener, router).await });
+    // The accept loop `csirt serve` runs, header timeout included.
+    server_rt.spawn(csirt_serve::serve(
+        listener,
+        router,
+        csirt_serve::ConnLimits::default(),
+        std::future::pending(),
+    ));
 
     let encoded: Vec<String> = synthetic::QUERIES
         .iter()

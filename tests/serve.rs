@@ -472,3 +472,69 @@ fn a_second_crawl_on_a_locked_data_directory_exits_with_a_clear_message_or_waits
     drop(lock);
     assert!(waiting.wait().unwrap().success());
 }
+
+/// Reads until the server closes the connection; how long that took.
+fn closed_within(mut s: &TcpStream, limit: Duration) -> Option<Duration> {
+    let start = Instant::now();
+    s.set_read_timeout(Some(limit)).unwrap();
+    let mut buf = [0u8; 4096];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return Some(start.elapsed()),
+            Ok(_) => continue,
+            // Reset by the server counts as closed; a read timeout does not.
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+                return Some(start.elapsed())
+            }
+            Err(_) => return None,
+        }
+    }
+}
+
+#[test]
+fn slow_and_idle_clients_are_cut_off_and_never_starve_the_others() {
+    let st = setup("127.0.0.45", &[]);
+    let s = Serve::start(
+        &st.data,
+        &["--header-timeout", "500ms", "--max-connections", "4"],
+    );
+    assert_eq!(s.get("/healthz").0, 200);
+
+    // Four slowloris clients: headers started, never finished. They fill
+    // every connection slot.
+    let slow: Vec<TcpStream> = (0..4)
+        .map(|_| {
+            let mut c = TcpStream::connect(s.addr).unwrap();
+            c.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+                .unwrap();
+            c
+        })
+        .collect();
+    // A fifth client waits in the backlog and is served once the slow ones
+    // are cut off.
+    let start = Instant::now();
+    assert_eq!(s.get("/healthz").0, 200);
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    for c in &slow {
+        let t = closed_within(c, Duration::from_secs(5));
+        assert!(t.is_some(), "a slow client was not cut off");
+    }
+
+    // A keep-alive connection left idle after a complete request is closed
+    // too, after its answer was delivered.
+    let mut idle = TcpStream::connect(s.addr).unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut first = [0u8; 12];
+    idle.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"HTTP/1.1 200");
+    assert!(
+        closed_within(&idle, Duration::from_secs(5)).is_some(),
+        "an idle keep-alive connection was held open"
+    );
+    assert_eq!(s.get("/healthz").0, 200);
+}

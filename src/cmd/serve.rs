@@ -68,6 +68,15 @@ pub struct Args {
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = super::crawl::parse_duration)]
     per_host_interval: Duration,
 
+    /// Time a client has to send a request's headers, counted from when the
+    /// server waits for it; an idle keep-alive connection is closed after it.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = super::crawl::parse_duration)]
+    header_timeout: Duration,
+
+    /// Connections held open at once; more wait until one closes.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    max_connections: usize,
+
     /// How often to look for a crawl committed by another process.
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = super::crawl::parse_duration)]
     reload_every: Duration,
@@ -113,12 +122,16 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
         let _ = stop_tx.send(true);
     });
     let mut graceful = stop_rx.clone();
-    let server = axum::serve(listener, app.router()).with_graceful_shutdown(async move {
+    let limits = csirt_serve::ConnLimits {
+        header_timeout: args.header_timeout,
+        max_connections: args.max_connections,
+    };
+    let server = csirt_serve::serve(listener, app.router(), limits, async move {
         let _ = graceful.wait_for(|s| *s).await;
     });
     let mut deadline = stop_rx;
     tokio::select! {
-        r = server => r.context("the server failed")?,
+        _ = server => {},
         _ = async {
             let _ = deadline.wait_for(|s| *s).await;
             tokio::time::sleep(Duration::from_secs(5)).await;

@@ -17,6 +17,7 @@
 pub mod api;
 mod cache;
 mod feed;
+pub mod listen;
 mod metrics;
 pub mod openapi;
 mod snapshot;
@@ -30,6 +31,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use csirt_store::Store;
 
+pub use listen::{serve, ConnLimits};
 pub use snapshot::Snapshot;
 
 /// How the server behaves.
