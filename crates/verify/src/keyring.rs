@@ -238,9 +238,10 @@ impl CertInfo {
     fn of(cert: &Cert, source: &KeySource, at: DateTime<Utc>) -> CertInfo {
         let policy = StandardPolicy::at(std::time::SystemTime::from(at));
         let primary = cert.primary_key().key();
+        let valid = cert.with_policy(&policy, std::time::SystemTime::from(at));
         let mut info = CertInfo {
             fingerprint: cert.fingerprint().to_hex(),
-            user_id: crate::user_id(cert, &policy),
+            user_id: crate::user_id(cert, valid.as_ref().ok()),
             algorithm: primary.pk_algo().to_string(),
             bits: primary.mpis().bits(),
             created: DateTime::<Utc>::from(primary.creation_time()),
@@ -250,7 +251,7 @@ impl CertInfo {
             source: source.to_string(),
             embedded: matches!(source, KeySource::Embedded { .. }),
         };
-        match cert.with_policy(&policy, std::time::SystemTime::from(at)) {
+        match valid {
             Ok(vc) => {
                 info.expires = vc
                     .primary_key()
