@@ -15,7 +15,8 @@
 //!
 //! Run: `cargo bench --bench serve` (`CSIRT_BENCH_DOCS=10000`,
 //! `CSIRT_BENCH_SECONDS=10` for a quicker look; `CSIRT_BENCH_CONNECTIONS`
-//! sets the connections, 32 by default).
+//! sets the connections, 32 by default; `CSIRT_BENCH_ONLY_UNCACHED=1` runs
+//! only the uncached phase, for a profiler).
 
 mod synthetic;
 
@@ -248,6 +249,12 @@ fn main() {
         (seconds / 6).max(5),
         paths.len()
     );
+    // For a profiler: only the uncached phase, for CSIRT_BENCH_SECONDS.
+    if std::env::var_os("CSIRT_BENCH_ONLY_UNCACHED").is_some() {
+        let uncached = load(addr, Arc::new(distinct), connections, seconds);
+        report("uncached", &uncached);
+        return;
+    }
     let health = load(
         addr,
         Arc::new(vec!["/healthz".to_string()]),

@@ -38,6 +38,7 @@
 #![warn(missing_docs)]
 
 pub mod query;
+mod snippet;
 
 use std::ops::Bound;
 use std::path::Path;
@@ -52,7 +53,6 @@ use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
     TextOptions, Value, STORED, STRING,
 };
-use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
     TextAnalyzer,
@@ -322,7 +322,7 @@ impl Index {
         // The snippet shows the query's words in the document text, whatever
         // field they were scoped to (`constituency: Quebec` still highlights
         // Quebec).
-        let words: Vec<(Occur, Box<dyn Query>)> = clauses
+        let words: Vec<String> = clauses
             .iter()
             .flat_map(|c| match c {
                 Clause::Word(_, w) => vec![w.clone()],
@@ -330,21 +330,9 @@ impl Index {
                 _ => Vec::new(),
             })
             .flat_map(|w| analyze(&w))
-            .map(|t| {
-                let q: Box<dyn Query> = Box::new(TermQuery::new(
-                    Term::from_field_text(self.f.text, &t),
-                    IndexRecordOption::WithFreqs,
-                ));
-                (Occur::Should, q)
-            })
             .collect();
-        let snippet_query = BooleanQuery::new(words);
-        let snippets = SnippetGenerator::create(&searcher, &snippet_query, self.f.text)
-            .ok()
-            .map(|mut g| {
-                g.set_max_num_chars(200);
-                g
-            });
+        let snippets =
+            (!words.is_empty()).then(|| snippet::generator(&searcher, self.f.text, &words, 200));
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let d: TantivyDocument = searcher.doc(addr)?;
@@ -358,7 +346,10 @@ impl Index {
             let snippet = snippets
                 .as_ref()
                 .map(|g| {
-                    let sn = g.snippet_from_doc(&d);
+                    // The text is one stored value: no need for
+                    // snippet_from_doc's copy of it.
+                    let text = d.get_first(self.f.text).and_then(|v| v.as_str());
+                    let sn = g.snippet(text.unwrap_or(""));
                     highlight(sn.fragment(), sn.highlighted())
                 })
                 .unwrap_or_default();

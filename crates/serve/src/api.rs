@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use axum::body::Bytes;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{MatchedPath, Path, Query, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -159,46 +160,85 @@ async fn search(
             v
         })
         .collect();
-    let body: Arc<str> = json!({
-        "query": key.0, "total": results.total, "limit": limit, "offset": offset, "hits": hits
-    })
-    .to_string()
-    .into();
+    let body = Bytes::from(
+        serde_json::to_vec(&json!({
+            "query": key.0, "total": results.total, "limit": limit, "offset": offset, "hits": hits
+        }))
+        .map_err(|e| ApiError::internal(e.to_string()))?,
+    );
     app.cache.put(generation, key, body.clone());
     Ok(json_body(body))
 }
 
-fn json_body(body: Arc<str>) -> Response {
+fn json_body(body: Bytes) -> Response {
     (
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         )],
-        body.to_string(),
+        body,
     )
         .into_response()
 }
 
 /// What a caller needs to reach the team, from the stored record.
+///
+/// Read through a narrow typed view: serde skips every other field of the
+/// record without building it, where a `Value` would allocate the whole
+/// record (sections, diagnostics) for every hit of every search.
 fn summary(record: &str) -> Value {
-    let r: Value = serde_json::from_str(record).unwrap_or(Value::Null);
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    struct View {
+        team: Team,
+        contact: Contact,
+        document: Document,
+        charter: Charter,
+        keys: Option<Vec<Key>>,
+    }
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    struct Team {
+        name: Option<String>,
+    }
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    struct Contact {
+        emails: Option<Vec<String>>,
+        phones: Option<Vec<String>>,
+        time_zone: Option<String>,
+    }
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    struct Document {
+        last_update: Option<String>,
+    }
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    struct Charter {
+        constituency: Option<String>,
+    }
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    struct Key {
+        fingerprint: Option<String>,
+    }
+    let r: View = serde_json::from_str(record).unwrap_or_default();
     let constituency: String = r
-        .pointer("/charter/constituency")
-        .and_then(Value::as_str)
+        .charter
+        .constituency
         .unwrap_or_default()
         .chars()
         .take(300)
         .collect();
     json!({
-        "name": r.pointer("/team/name"),
-        "emails": r.pointer("/contact/emails"),
-        "phones": r.pointer("/contact/phones"),
-        "time_zone": r.pointer("/contact/time_zone"),
-        "last_update": r.pointer("/document/last_update"),
+        "name": r.team.name,
+        "emails": r.contact.emails,
+        "phones": r.contact.phones,
+        "time_zone": r.contact.time_zone,
+        "last_update": r.document.last_update,
         "constituency": constituency,
-        "fingerprints": r.get("keys").and_then(Value::as_array).map(|ks| {
-            ks.iter().filter_map(|k| k.get("fingerprint").cloned()).filter(|f| !f.is_null()).collect::<Vec<_>>()
-        }),
+        "fingerprints": r.keys.map(|ks| ks.into_iter().filter_map(|k| k.fingerprint).collect::<Vec<_>>()),
     })
 }
 
@@ -497,4 +537,40 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
 
 async fn openapi() -> Json<Value> {
     Json(crate::openapi::document())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_reads_only_what_it_needs_and_tolerates_what_is_missing() {
+        let record = r#"{"source":"x","team":{"name":"XYZ-CERT","short_name":null},
+            "contact":{"emails":["a@b.example"],"phones":[],"time_zone":"UTC"},
+            "document":{"last_update":"1997-03-31","locations":["https://x"]},
+            "charter":{"constituency":"Universities in Quebec.","mission":"m"},
+            "keys":[{"fingerprint":null,"key_id":"0123456789ABCDEF"},{"fingerprint":"AB"}],
+            "sections":[{"number":"1","title":"t","field":null,"text":"...","line":1}]}"#;
+        assert_eq!(
+            summary(record),
+            json!({"name": "XYZ-CERT", "emails": ["a@b.example"], "phones": [],
+                   "time_zone": "UTC", "last_update": "1997-03-31",
+                   "constituency": "Universities in Quebec.", "fingerprints": ["AB"]})
+        );
+        let empty = json!({"name": null, "emails": null, "phones": null, "time_zone": null,
+                           "last_update": null, "constituency": "", "fingerprints": null});
+        assert_eq!(summary("{}"), empty);
+        // A record that is not what the parser writes gives an empty summary,
+        // never an error for the whole search.
+        assert_eq!(summary("not json"), empty);
+        let long = format!(r#"{{"charter":{{"constituency":"{}"}}}}"#, "é".repeat(400));
+        assert_eq!(
+            summary(&long)["constituency"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .count(),
+            300
+        );
+    }
 }

@@ -8,13 +8,17 @@
 //! never older than what a fresh search would return.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
+
+// `Bytes`, not `Bytes`: a response body made from it shares the cached
+// buffer instead of copying it for every answer.
+use axum::body::Bytes;
 
 type Key = (String, usize, usize);
 
 struct Inner {
     generation: u64,
-    map: HashMap<Key, Arc<str>>,
+    map: HashMap<Key, Bytes>,
     order: VecDeque<Key>,
     bytes: usize,
 }
@@ -41,7 +45,7 @@ impl SearchCache {
     }
 
     /// The cached body for `key` at index `generation`.
-    pub(crate) fn get(&self, generation: u64, key: &Key) -> Option<Arc<str>> {
+    pub(crate) fn get(&self, generation: u64, key: &Key) -> Option<Bytes> {
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         if inner.generation != generation {
             inner.generation = generation;
@@ -54,7 +58,7 @@ impl SearchCache {
     }
 
     /// Keeps `body` for `key`, if it was computed at the current generation.
-    pub(crate) fn put(&self, generation: u64, key: Key, body: Arc<str>) {
+    pub(crate) fn put(&self, generation: u64, key: Key, body: Bytes) {
         if body.len() > self.max_bytes / 16 {
             return;
         }
@@ -89,7 +93,7 @@ mod tests {
         c.put(1, k("b"), "B".into());
         c.put(1, k("c"), "C".into());
         assert!(c.get(1, &k("a")).is_none(), "oldest evicted");
-        assert_eq!(c.get(1, &k("c")).as_deref(), Some("C"));
+        assert_eq!(c.get(1, &k("c")).as_deref(), Some(&b"C"[..]));
         assert!(c.get(2, &k("c")).is_none(), "new index generation");
         c.put(1, k("d"), "D".into());
         assert!(c.get(2, &k("d")).is_none(), "stale put ignored");
