@@ -38,6 +38,14 @@ pub fn decode(bytes: &[u8]) -> Decoded {
 /// CRLF and lone CR become LF; NUL and other C0 controls except tab, newline
 /// and form feed become spaces so that nothing downstream trips on them.
 pub fn normalise_newlines(s: &str) -> String {
+    // Most documents need no change at all: a byte scan (no char decoding)
+    // says so, and a copy is all that is left to do.
+    let plain = s
+        .bytes()
+        .all(|b| b >= 0x20 && b != 0x7F || matches!(b, b'\n' | b'\t' | 0x0C));
+    if plain && !s.contains(['\u{2028}', '\u{2029}']) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {

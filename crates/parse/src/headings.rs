@@ -1190,7 +1190,11 @@ pub fn tokens(s: &str) -> Vec<Token> {
     let mut cur = String::new();
     let mut end = 0;
     for (i, c) in s.char_indices() {
-        if c.is_alphanumeric() {
+        if c.is_ascii_alphanumeric() {
+            // Nearly every heading letter: no case table, nothing to fold.
+            cur.push(c.to_ascii_lowercase());
+            end = i + 1;
+        } else if c.is_alphanumeric() {
             for l in c.to_lowercase() {
                 cur.push(fold(l));
             }
@@ -1208,8 +1212,12 @@ pub fn tokens(s: &str) -> Vec<Token> {
 static FILLER_SET: LazyLock<std::collections::HashSet<&'static str>> =
     LazyLock::new(|| FILLER.iter().copied().collect());
 
+/// Bytes in the longest filler word: longer words skip the set lookup.
+static FILLER_LONGEST: LazyLock<usize> =
+    LazyLock::new(|| FILLER.iter().map(|f| f.len()).max().unwrap_or(0));
+
 fn push_token(out: &mut Vec<Token>, norm: String, end: usize) {
-    if !FILLER_SET.contains(norm.as_str()) {
+    if norm.len() > *FILLER_LONGEST || !FILLER_SET.contains(norm.as_str()) {
         out.push(Token { norm, end });
     }
 }
