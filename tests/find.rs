@@ -268,3 +268,93 @@ fn no_index_yet_says_what_to_run() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("run `csirt crawl`"));
 }
+
+/// A copy of the fixture's data directory whose index claims another
+/// schema, as an index built by an older csirt would.
+fn outdated_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture().data, dir.path());
+    let meta = dir.path().join("search/meta.json");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    assert!(text.contains("\"pairs\""));
+    std::fs::write(
+        &meta,
+        text.replace("\"pairs\"", "\"pairs_of_an_older_csirt\""),
+    )
+    .unwrap();
+    dir
+}
+
+fn find_in(data: &Path, q: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_csirt-find"))
+        .arg("--data")
+        .arg(data)
+        .arg(q)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn an_index_of_another_version_is_refused_and_csirt_index_rebuilds_it() {
+    let dir = outdated_copy();
+    let out = find_in(dir.path(), "universities Quebec");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("another version of csirt") && err.contains("csirt index"),
+        "{err}"
+    );
+    let out = csirt()
+        .arg("index")
+        .arg("--data")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = find_in(dir.path(), "universities Quebec");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("XYZ-CERT"));
+}
+
+#[test]
+fn a_crawl_over_an_index_of_another_version_rebuilds_all_of_it() {
+    let dir = outdated_copy();
+    // This crawl touches one team only; the others must stay searchable.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let seeds = dir.path().join("one.toml");
+    std::fs::write(
+        &seeds,
+        format!(
+            "[[team]]\nname = \"XYZ-CERT\"\ndocument = \"{}\"\n",
+            root.join("seeds/examples/xyz-cert.txt").display()
+        ),
+    )
+    .unwrap();
+    let out = csirt()
+        .args(["crawl", "--seeds"])
+        .arg(&seeds)
+        .arg("--data")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = find_in(dir.path(), "lux-bank.example");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("LUX-BANK-CERT"));
+}

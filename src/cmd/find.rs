@@ -75,7 +75,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(2));
     }
-    let index = Index::open(&dir)?;
+    let index = match Index::open(&dir) {
+        Ok(i) => i,
+        Err(e @ csirt_index::Error::Outdated(_)) => {
+            eprintln!("csirt: {e}");
+            return Ok(ExitCode::from(2));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let results = match index.search(&q, args.limit.min(1000), args.offset) {
         Ok(r) => r,
         Err(csirt_index::Error::Query(e)) => {

@@ -50,8 +50,9 @@ pub fn rebuild(data: &Path, today: NaiveDate, stale_after_days: i64) -> anyhow::
     let store = Store::open(data)
         .with_context(|| format!("cannot open the data directory {}", data.display()))?;
     let docs = store.team_documents().context("cannot read the store")?;
-    let index =
-        csirt_index::Index::open(&search_dir(data)).context("cannot open the search index")?;
+    // A rebuild is the cure for an index of another version's schema.
+    let index = csirt_index::Index::open_or_replace(&search_dir(data))
+        .context("cannot open the search index")?;
     let entries = best_per_team(docs)
         .into_iter()
         .map(|(d, r)| entry(&d, r.as_ref(), today, stale_after_days))
@@ -72,8 +73,17 @@ impl Incremental {
         let data = data.to_path_buf();
         let thread = std::thread::spawn(move || -> anyhow::Result<()> {
             let store = Store::open(&data).context("cannot open the store for indexing")?;
-            let index = csirt_index::Index::open(&search_dir(&data))
-                .context("cannot open the search index")?;
+            let index = match csirt_index::Index::open(&search_dir(&data)) {
+                // Built by another version: rebuild everything first, so
+                // the teams this crawl does not touch are searchable too.
+                Err(csirt_index::Error::Outdated(_)) => {
+                    tracing::info!("the search index has another schema; rebuilding it");
+                    rebuild(&data, today, 365)?;
+                    csirt_index::Index::open(&search_dir(&data))
+                }
+                other => other,
+            }
+            .context("cannot open the search index")?;
             let mut updater = index
                 .updater()
                 .context("the search index is busy (another crawl?)")?;

@@ -73,6 +73,13 @@ pub enum Error {
     /// The query cannot be read.
     #[error(transparent)]
     Query(#[from] QueryError),
+    /// The index on disk has another schema: it was built by another version
+    /// of csirt. Reading it with ours would mix up its fields.
+    #[error(
+        "the search index in {0} was built by another version of csirt; \
+         run `csirt index` to rebuild it from the store"
+    )]
+    Outdated(String),
 }
 
 /// Results.
@@ -254,6 +261,9 @@ impl Index {
         std::fs::create_dir_all(dir).map_err(|e| Error::Io(dir.display().to_string(), e))?;
         let (schema, f) = schema();
         let index = match tantivy::Index::open_in_dir(dir) {
+            Ok(i) if i.schema() != schema => {
+                return Err(Error::Outdated(dir.display().to_string()))
+            }
             Ok(i) => i,
             Err(_) => tantivy::Index::create_in_dir(dir, schema)?,
         };
@@ -263,6 +273,33 @@ impl Index {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         Ok(Index { index, reader, f })
+    }
+
+    /// Opens the index in `dir`, replacing an [`Error::Outdated`] one by an
+    /// empty index of the current schema (fill it with [`Self::rebuild`]).
+    ///
+    /// The new index is made beside the old and swapped in by renames, so
+    /// `dir` always holds a complete index: an interrupted swap leaves
+    /// `dir.old` or `dir.new` behind, which the next call clears.
+    pub fn open_or_replace(dir: &Path) -> Result<Index> {
+        match Index::open(dir) {
+            Err(Error::Outdated(_)) => {}
+            other => return other,
+        }
+        let io = |p: &Path, e| Error::Io(p.display().to_string(), e);
+        let fresh = dir.with_extension("new");
+        let old = dir.with_extension("old");
+        for leftover in [&fresh, &old] {
+            if leftover.exists() {
+                std::fs::remove_dir_all(leftover).map_err(|e| io(leftover, e))?;
+            }
+        }
+        std::fs::create_dir_all(&fresh).map_err(|e| io(&fresh, e))?;
+        drop(tantivy::Index::create_in_dir(&fresh, schema().0)?);
+        std::fs::rename(dir, &old).map_err(|e| io(dir, e))?;
+        std::fs::rename(&fresh, dir).map_err(|e| io(&fresh, e))?;
+        std::fs::remove_dir_all(&old).map_err(|e| io(&old, e))?;
+        Index::open(dir)
     }
 
     /// Replaces the whole content with `entries`, in one commit.
