@@ -310,17 +310,9 @@ fn an_index_of_another_version_is_refused_and_csirt_index_rebuilds_it() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let out = find_in(dir.path(), "universities Quebec");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     assert!(String::from_utf8_lossy(&out.stdout).contains("XYZ-CERT"));
 }
 
@@ -345,16 +337,8 @@ fn a_crawl_over_an_index_of_another_version_rebuilds_all_of_it() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let out = find_in(dir.path(), "lux-bank.example");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     assert!(String::from_utf8_lossy(&out.stdout).contains("LUX-BANK-CERT"));
 }

@@ -40,6 +40,16 @@ pub fn parse_fixture(name: &str) -> Value {
     first_json_line(&out)
 }
 
+/// Fails the test with the command's stderr unless it exited 0.
+pub fn assert_ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "{:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// The first line of stdout as JSON.
 pub fn first_json_line(out: &Output) -> Value {
     let stdout = String::from_utf8_lossy(&out.stdout);
