@@ -278,9 +278,11 @@ impl Index {
     /// Opens the index in `dir`, replacing an [`Error::Outdated`] one by an
     /// empty index of the current schema (fill it with [`Self::rebuild`]).
     ///
-    /// The new index is made beside the old and swapped in by renames, so
-    /// `dir` always holds a complete index: an interrupted swap leaves
-    /// `dir.old` or `dir.new` behind, which the next call clears.
+    /// The new index is made complete beside the old and swapped in by two
+    /// renames, so `dir` never holds a half-made index. Only between the two
+    /// renames is it missing; a swap interrupted there leaves the old index
+    /// in `dir.old`, and searches say to run `csirt index`. Leftover
+    /// `dir.new` and `dir.old` folders are cleared by the next replacement.
     pub fn open_or_replace(dir: &Path) -> Result<Index> {
         match Index::open(dir) {
             Err(Error::Outdated(_)) => {}
