@@ -311,3 +311,45 @@ fn a_signature_without_a_creation_time_is_malformed() {
     let r = run(DOC, &bytes, &keyring(&[&c]), &c, t(20));
     assert_eq!(r.outcome, Outcome::MalformedSignature, "{}", r.detail);
 }
+
+/// The signer's user ID is the one the certificate had at the reference
+/// time (`--at`), not the one it has today: a report made for a past date
+/// must not name the team as it was renamed later.
+#[test]
+fn the_signer_is_named_as_of_the_reference_time() {
+    let c = cert(t(0), None);
+    let mut primary = c
+        .primary_key()
+        .key()
+        .clone()
+        .parts_into_secret()
+        .unwrap()
+        .into_keypair()
+        .unwrap();
+    let renamed = openpgp::packet::UserID::from("XYZ-CERT renamed <new@example.org>");
+    let binding = renamed
+        .bind(
+            &mut primary,
+            &c,
+            SignatureBuilder::new(SignatureType::PositiveCertification)
+                .set_signature_creation_time(t(30))
+                .unwrap()
+                .set_primary_userid(true)
+                .unwrap(),
+        )
+        .unwrap();
+    let (c, _) = c
+        .insert_packets(vec![Packet::from(renamed), binding.into()])
+        .unwrap();
+    let sig = sign(&c, t(10), HashAlgorithm::SHA256, SignatureType::Binary, DOC);
+    let kr = keyring(&[&c]);
+    let name = |at| run(DOC, &sig, &kr, &c, at).signer.unwrap().user_id;
+    assert_eq!(
+        name(t(20)).as_deref(),
+        Some("XYZ-CERT <xyz-cert@example.org>")
+    );
+    assert_eq!(
+        name(t(40)).as_deref(),
+        Some("XYZ-CERT renamed <new@example.org>")
+    );
+}
