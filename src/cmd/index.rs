@@ -27,7 +27,7 @@ pub struct Args {
     data: PathBuf,
 
     /// A document whose last update is older than this many days is stale.
-    #[arg(long, value_name = "DAYS", default_value_t = 365)]
+    #[arg(long, value_name = "DAYS", default_value_t = STALE_AFTER_DAYS)]
     stale_after: i64,
 }
 
@@ -60,6 +60,10 @@ pub fn rebuild(data: &Path, today: NaiveDate, stale_after_days: i64) -> anyhow::
     Ok(index.rebuild(entries)?)
 }
 
+/// The staleness threshold a crawl indexes with (`csirt index
+/// --stale-after` chooses another).
+const STALE_AFTER_DAYS: i64 = 365;
+
 /// Updates the search index team by team while a crawl runs.
 pub struct Incremental {
     sender: Option<std::sync::mpsc::Sender<i64>>,
@@ -78,7 +82,7 @@ impl Incremental {
                 // the teams this crawl does not touch are searchable too.
                 Err(csirt_index::Error::Outdated(_)) => {
                     tracing::info!("the search index has another schema; rebuilding it");
-                    rebuild(&data, today, 365)?;
+                    rebuild(&data, today, STALE_AFTER_DAYS)?;
                     csirt_index::Index::open(&search_dir(&data))
                 }
                 other => other,
@@ -90,7 +94,7 @@ impl Incremental {
             for team_id in rx {
                 let docs = store.documents_of(team_id)?;
                 for (d, r) in best_per_team(docs) {
-                    updater.upsert(entry(&d, r.as_ref(), today, 365))?;
+                    updater.upsert(entry(&d, r.as_ref(), today, STALE_AFTER_DAYS))?;
                 }
             }
             updater.commit()?;

@@ -1213,11 +1213,23 @@ static FILLER_SET: LazyLock<std::collections::HashSet<&'static str>> =
     LazyLock::new(|| FILLER.iter().copied().collect());
 
 /// Bytes in the longest filler word: longer words skip the set lookup.
-static FILLER_LONGEST: LazyLock<usize> =
-    LazyLock::new(|| FILLER.iter().map(|f| f.len()).max().unwrap_or(0));
+const FILLER_LONGEST: usize = longest(FILLER);
+
+/// Bytes in the longest of `words`, computed at compile time so a bound on
+/// a word list cannot drift from the list.
+pub(crate) const fn longest(words: &[&str]) -> usize {
+    let (mut i, mut n) = (0, 0);
+    while i < words.len() {
+        if words[i].len() > n {
+            n = words[i].len();
+        }
+        i += 1;
+    }
+    n
+}
 
 fn push_token(out: &mut Vec<Token>, norm: String, end: usize) {
-    if norm.len() > *FILLER_LONGEST || !FILLER_SET.contains(norm.as_str()) {
+    if norm.len() > FILLER_LONGEST || !FILLER_SET.contains(norm.as_str()) {
         out.push(Token { norm, end });
     }
 }

@@ -10,7 +10,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
-// `Bytes`, not `Bytes`: a response body made from it shares the cached
+// `Bytes`, not `Arc<str>`: a response body made from it shares the cached
 // buffer instead of copying it for every answer.
 use axum::body::Bytes;
 
