@@ -1,5 +1,6 @@
 //! Assembling a [`Record`] from the sections found.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -100,15 +101,16 @@ pub(crate) fn record(source: &str, ex: Extracted, opts: &Options) -> Record {
             }
         }
     }
+    let texts = doc.texts;
     r.sections = raw
-        .iter()
-        .zip(&doc.texts)
+        .into_iter()
+        .zip(texts)
         .filter(|(s, _)| s.line > 0)
         .map(|(s, text)| Section {
-            number: s.number.clone(),
-            title: s.title.clone(),
+            number: s.number,
+            title: s.title,
             field: s.field.map(|f| f.path().to_string()),
-            text: text.clone(),
+            text,
             line: s.line,
         })
         .collect();
@@ -118,7 +120,7 @@ pub(crate) fn record(source: &str, ex: Extracted, opts: &Options) -> Record {
 /// The sections indexed by field, with the best one for each field first.
 struct Doc<'a> {
     by_field: HashMap<Field, Vec<usize>>,
-    raw: &'a [RawSection],
+    raw: &'a [RawSection<'a>],
     /// Each section's body text, joined once.
     texts: Vec<String>,
     /// For each unrecognised numbered section, the recognised section it
@@ -127,7 +129,7 @@ struct Doc<'a> {
 }
 
 impl<'a> Doc<'a> {
-    fn new(raw: &'a [RawSection]) -> Self {
+    fn new(raw: &'a [RawSection<'a>]) -> Self {
         let texts: Vec<String> = raw.iter().map(RawSection::text).collect();
         let mut by_field: HashMap<Field, Vec<usize>> = HashMap::new();
         for (i, s) in raw.iter().enumerate() {
@@ -158,11 +160,18 @@ impl<'a> Doc<'a> {
         (i + 1..self.raw.len()).take_while(move |&j| self.parents[j] == Some(i))
     }
 
-    fn best(&self, f: Field) -> Option<&'a RawSection> {
-        self.by_field
-            .get(&f)
-            .and_then(|l| l.first())
-            .map(|&i| &self.raw[i])
+    fn best(&self, f: Field) -> Option<&'a RawSection<'a>> {
+        self.best_index(f).map(|i| &self.raw[i])
+    }
+
+    fn best_index(&self, f: Field) -> Option<usize> {
+        self.by_field.get(&f).and_then(|l| l.first()).copied()
+    }
+
+    /// The best section of a field with its body text.
+    fn best_with_text(&self, f: Field) -> Option<(&'a RawSection<'a>, &str)> {
+        self.best_index(f)
+            .map(|i| (&self.raw[i], self.texts[i].as_str()))
     }
 
     /// The best section's text, with the unrecognised subsections under it.
@@ -231,7 +240,7 @@ impl<'a> Doc<'a> {
 /// (non-group) section whose number is a prefix of its own. One pass: the
 /// latest section for every number is remembered, and only the prefixes of
 /// a section's own number are looked up.
-fn parents(raw: &[RawSection]) -> Vec<Option<usize>> {
+fn parents(raw: &[RawSection<'_>]) -> Vec<Option<usize>> {
     let mut latest: HashMap<&str, usize> = HashMap::new();
     let mut out = Vec::with_capacity(raw.len());
     for (i, s) in raw.iter().enumerate() {
@@ -261,10 +270,9 @@ fn list_item(line: &str) -> Option<String> {
 }
 
 fn document_info(doc: &Doc<'_>, r: &mut Record, opts: &Options) {
-    match doc.best(Field::LastUpdate) {
-        Some(s) => {
-            let text = s.text();
-            match date::last_update(&text) {
+    match doc.best_with_text(Field::LastUpdate) {
+        Some((s, text)) => {
+            match date::last_update(text) {
                 date::LastUpdate::Date(d) => {
                     if let Some(today) = opts.today {
                         if d.date > today {
@@ -303,7 +311,7 @@ fn document_info(doc: &Doc<'_>, r: &mut Record, opts: &Options) {
                     );
                 }
             }
-            r.document.version = version(&text);
+            r.document.version = version(text);
         }
         None => r.diagnostics.push(Diagnostic::new(
             Code::NoLastUpdate,
@@ -315,8 +323,8 @@ fn document_info(doc: &Doc<'_>, r: &mut Record, opts: &Options) {
         r.document.version = doc.text(Field::Identification).and_then(|t| version(&t));
     }
     r.document.distribution_list = doc.text(Field::DistributionList);
-    if let Some(s) = doc.best(Field::Locations) {
-        for c in urls::claims(&s.text()) {
+    if let Some((s, text)) = doc.best_with_text(Field::Locations) {
+        for c in urls::claims(text) {
             if !c.is_url {
                 r.diagnostics.push(
                     Diagnostic::new(
@@ -331,11 +339,11 @@ fn document_info(doc: &Doc<'_>, r: &mut Record, opts: &Options) {
         }
     }
     let key_section = doc.best(Field::PublicKeys).map(|s| s.line);
-    for s in doc.raw {
+    for (s, text) in doc.raw.iter().zip(&doc.texts) {
         if Some(s.line) == key_section {
             continue;
         }
-        for u in urls::urls(&s.text()) {
+        for u in urls::urls(text) {
             if urls::is_signature(&u) && !r.document.signature_locations.contains(&u) {
                 r.document.signature_locations.push(u);
             }
@@ -454,32 +462,34 @@ fn key_info(doc: &Doc<'_>, whole: &str, r: &mut Record) {
     let mut found: Vec<(keys::Stated, Option<usize>)> = Vec::new();
     let key_section = doc.best(Field::PublicKeys);
     if let Some(s) = key_section {
-        let body: Vec<(usize, String)> = without_armor_body(&s.body);
-        let text: String = body
-            .iter()
-            .map(|(_, l)| l.as_str())
-            .collect::<Vec<_>>()
-            .join("\n");
+        let body = without_armor_body(s.body.iter().map(|(n, l)| (*n, l.as_ref())));
+        let text = join_lines(&body);
         for f in keys::find(&text, false) {
             found.push((f.value, body.get(f.line).map(|(n, _)| *n)));
         }
     }
     // Fingerprints stated elsewhere, under a label.
-    let stripped: Vec<(usize, String)> = without_armor_body(
-        &whole
-            .lines()
-            .enumerate()
-            .map(|(i, l)| (i + 1, l.to_string()))
-            .collect::<Vec<_>>(),
-    );
-    let text: String = stripped
-        .iter()
-        .map(|(_, l)| l.as_str())
-        .collect::<Vec<_>>()
-        .join("\n");
+    // Without an armoured block (most documents) the text is searched as it
+    // is, and its lines are the document's.
+    let armored = whole.lines().any(|l| crate::clearsign::armor_marks(l).0);
+    let stripped = if armored {
+        without_armor_body(whole.lines().enumerate().map(|(i, l)| (i + 1, l)))
+    } else {
+        Vec::new()
+    };
+    let text = if armored {
+        Cow::Owned(join_lines(&stripped))
+    } else {
+        Cow::Borrowed(whole)
+    };
     for f in keys::find(&text, true) {
         if !found.iter().any(|(v, _)| *v == f.value) {
-            found.push((f.value, stripped.get(f.line).map(|(n, _)| *n)));
+            let line = if armored {
+                stripped.get(f.line).map(|(n, _)| *n)
+            } else {
+                Some(f.line + 1)
+            };
+            found.push((f.value, line));
         }
     }
     let mut out: Vec<StatedKey> = Vec::new();
@@ -531,8 +541,8 @@ fn key_info(doc: &Doc<'_>, whole: &str, r: &mut Record) {
             }
         }
     }
-    if let Some(s) = key_section {
-        let key_urls: Vec<String> = urls::urls(&s.text())
+    if let Some((s, text)) = doc.best_with_text(Field::PublicKeys) {
+        let key_urls: Vec<String> = urls::urls(text)
             .into_iter()
             .filter(|u| urls::is_key(u) || u.to_ascii_lowercase().ends_with(".asc"))
             .collect();
@@ -546,7 +556,7 @@ fn key_info(doc: &Doc<'_>, whole: &str, r: &mut Record) {
                 }),
             }
         }
-        let uid = user_id(&s.text());
+        let uid = user_id(text);
         if let (Some(k), Some(uid)) = (out.first_mut(), uid) {
             k.user_id = Some(uid);
         }
@@ -575,25 +585,43 @@ fn user_id(text: &str) -> Option<String> {
 /// Drops the base64 body of armoured blocks (keeping `Comment:` headers,
 /// which some exports use to state the fingerprint) so that base64 is never
 /// read as hex.
-fn without_armor_body(lines: &[(usize, String)]) -> Vec<(usize, String)> {
+fn without_armor_body<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Vec<(usize, &'a str)> {
     let mut out = Vec::new();
     let mut inside = false;
     for (n, l) in lines {
         let t = l.trim();
-        if t.contains("BEGIN PGP") || t.contains("BEGIN  PGP") {
-            inside = true;
+        match crate::clearsign::armor_marks(t) {
+            (true, _) => {
+                inside = true;
+                continue;
+            }
+            (_, true) => {
+                inside = false;
+                continue;
+            }
+            _ => {}
+        }
+        if inside
+            && !t
+                .get(..8)
+                .is_some_and(|p| p.eq_ignore_ascii_case("comment:"))
+        {
             continue;
         }
-        if t.contains("END PGP") || t.contains("END  PGP") {
-            inside = false;
-            continue;
-        }
-        if inside && !t.to_ascii_lowercase().starts_with("comment:") {
-            continue;
-        }
-        out.push((*n, l.clone()));
+        out.push((n, l));
     }
     out
+}
+
+fn join_lines(lines: &[(usize, &str)]) -> String {
+    let mut text = String::with_capacity(lines.iter().map(|(_, l)| l.len() + 1).sum());
+    for (i, (_, l)) in lines.iter().enumerate() {
+        if i > 0 {
+            text.push('\n');
+        }
+        text.push_str(l);
+    }
+    text
 }
 
 #[cfg(test)]

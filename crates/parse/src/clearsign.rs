@@ -9,6 +9,18 @@ const BEGIN: &str = "-----BEGIN PGP SIGNED MESSAGE-----";
 const SIG: &str = "-----BEGIN PGP SIGNATURE-----";
 const END: &str = "-----END PGP SIGNATURE-----";
 
+/// Whether a line opens (`BEGIN PGP`) or closes (`END PGP`) an armoured
+/// block, allowing the doubled space some converters leave. One search for
+/// the word most lines lack comes first: this runs on every line.
+pub(crate) fn armor_marks(line: &str) -> (bool, bool) {
+    if !line.contains("PGP") {
+        return (false, false);
+    }
+    let begin = line.contains("BEGIN PGP") || line.contains("BEGIN  PGP");
+    let end = line.contains("END PGP") || line.contains("END  PGP");
+    (begin, end)
+}
+
 /// The signed part of a clear-signed message.
 #[derive(Debug, PartialEq, Eq)]
 pub struct ClearSigned {

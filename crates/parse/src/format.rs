@@ -4,40 +4,66 @@
 
 use crate::record::Format;
 
+/// Markers of a web page or template; any two make a document HTML. Each
+/// starts with `<` or `@`, or ends with `=`, so that only the places where
+/// those bytes occur (few, in text) are looked at.
+const MARKERS: &[&str] = &[
+    "<!doctype html",
+    "<html",
+    "<body",
+    "<div",
+    "<head",
+    "<h1",
+    "<h2",
+    "<h3",
+    "<h4",
+    "<p>",
+    "<p ",
+    "<table",
+    "<section",
+    "<pre",
+    "@extends(",
+    "<?php",
+    "classname=",
+    "<template",
+];
+
+/// The markers found in `head`, as a bit set over `MARKERS`.
+fn markers(head: &[u8]) -> u32 {
+    let mut seen = 0u32;
+    for i in memchr::memchr3_iter(b'<', b'@', b'=', head) {
+        for (k, m) in MARKERS.iter().enumerate() {
+            let m = m.as_bytes();
+            let at = if m.ends_with(b"=") {
+                (i + 1).checked_sub(m.len())
+            } else {
+                Some(i)
+            };
+            let hit = at
+                .and_then(|a| head.get(a..a + m.len()))
+                .is_some_and(|w| w.eq_ignore_ascii_case(m));
+            if hit {
+                seen |= 1 << k;
+            }
+        }
+    }
+    seen
+}
+
 /// Detects the layout of `bytes`; `hint` is a file name or content type.
 pub fn detect(bytes: &[u8], hint: Option<&str>) -> Format {
     let head = &bytes[..bytes.len().min(1024)];
-    if find(head, b"%PDF-").is_some() {
+    if memchr::memmem::find(head, b"%PDF-").is_some() {
         return Format::Pdf;
     }
     // Only the first part of the file decides: a Markdown file may quote
     // HTML further down, but a page starts with its markup.
-    let start = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).to_ascii_lowercase();
-    let markup = [
-        "<!doctype html",
-        "<html",
-        "<body",
-        "<div",
-        "<head",
-        "<h1",
-        "<h2",
-        "<h3",
-        "<h4",
-        "<p>",
-        "<p ",
-        "<table",
-        "<section",
-        "<pre",
-        "@extends(",
-        "<?php",
-        "classname=",
-        "<template",
-    ];
-    let markup_hits = markup.iter().filter(|m| start.contains(*m)).count();
+    let start = &bytes[..bytes.len().min(4096)];
+    let markup_hits = markers(start).count_ones();
     let hint = hint.map(|h| h.to_ascii_lowercase()).unwrap_or_default();
     let markdown_lines = start
-        .lines()
-        .filter(|l| l.starts_with("# ") || l.starts_with("## ") || l.starts_with("### "))
+        .split(|&b| b == b'\n')
+        .filter(|l| l.starts_with(b"# ") || l.starts_with(b"## ") || l.starts_with(b"### "))
         .count();
     if markup_hits >= 2 || (markup_hits == 1 && markdown_lines == 0) {
         return Format::Html;
@@ -52,10 +78,6 @@ pub fn detect(bytes: &[u8], hint: Option<&str>) -> Format {
         return Format::Html;
     }
     Format::Text
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 #[cfg(test)]
@@ -73,6 +95,16 @@ mod tests {
             detect(b"<!DOCTYPE html><html><body><h1>x</h1>", None),
             Format::Html
         );
+    }
+
+    #[test]
+    fn every_marker_is_found_in_any_case() {
+        for (k, m) in MARKERS.iter().enumerate() {
+            let text = format!("x {} y", m.to_ascii_uppercase());
+            assert_eq!(markers(text.as_bytes()), 1 << k, "{m}");
+        }
+        assert_eq!(markers(b"=classname <p"), 0);
+        assert_eq!(markers(b"a <DIV className=\"x\">"), 1 << 3 | 1 << 16);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! Matching is by words, never by number: real documents shift, merge and
 //! renumber sections, so "4.3 Time zone" is still the time zone.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::LazyLock;
 
 /// What a recognised heading stands for.
@@ -1155,8 +1155,10 @@ struct Phrase {
     tokens: Vec<String>,
 }
 
-static INDEX: LazyLock<HashMap<String, Vec<Phrase>>> = LazyLock::new(|| {
-    let mut index: HashMap<String, Vec<Phrase>> = HashMap::new();
+// FxHash: the keys are our own short words, and SipHash's resistance to
+// chosen keys buys nothing while costing a tenth of a parse.
+static INDEX: LazyLock<FxHashMap<String, Vec<Phrase>>> = LazyLock::new(|| {
+    let mut index: FxHashMap<String, Vec<Phrase>> = FxHashMap::default();
     for (field, phrases) in PHRASES {
         for p in *phrases {
             let tokens: Vec<String> = tokens(p).into_iter().map(|t| t.norm).collect();
@@ -1186,30 +1188,57 @@ pub struct Token {
 
 /// Splits `s` into meaningful words (filler words dropped), folded for matching.
 pub fn tokens(s: &str) -> Vec<Token> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut end = 0;
-    for (i, c) in s.char_indices() {
-        if c.is_ascii_alphanumeric() {
-            // Nearly every heading letter: no case table, nothing to fold.
-            cur.push(c.to_ascii_lowercase());
-            end = i + 1;
-        } else if c.is_alphanumeric() {
-            for l in c.to_lowercase() {
-                cur.push(fold(l));
-            }
-            end = i + c.len_utf8();
-        } else if !cur.is_empty() {
-            push_token(&mut out, std::mem::take(&mut cur), end);
-        }
-    }
-    if !cur.is_empty() {
-        push_token(&mut out, cur, end);
-    }
-    out
+    Tokens::new(s).collect()
 }
 
-static FILLER_SET: LazyLock<std::collections::HashSet<&'static str>> =
+/// The meaningful words of a text one at a time.
+struct Tokens<'a> {
+    chars: std::str::CharIndices<'a>,
+}
+
+impl<'a> Tokens<'a> {
+    fn new(s: &'a str) -> Self {
+        Tokens {
+            chars: s.char_indices(),
+        }
+    }
+
+    /// The next word, filler or not.
+    fn next_word(&mut self) -> Option<Token> {
+        let mut cur = String::new();
+        let mut end = 0;
+        for (i, c) in self.chars.by_ref() {
+            if c.is_ascii_alphanumeric() {
+                // Nearly every heading letter: no case table, nothing to fold.
+                cur.push(c.to_ascii_lowercase());
+                end = i + 1;
+            } else if c.is_alphanumeric() {
+                for l in c.to_lowercase() {
+                    cur.push(fold(l));
+                }
+                end = i + c.len_utf8();
+            } else if !cur.is_empty() {
+                break;
+            }
+        }
+        (!cur.is_empty()).then_some(Token { norm: cur, end })
+    }
+}
+
+impl Iterator for Tokens<'_> {
+    type Item = Token;
+
+    fn next(&mut self) -> Option<Token> {
+        loop {
+            let t = self.next_word()?;
+            if !is_filler(&t.norm) {
+                return Some(t);
+            }
+        }
+    }
+}
+
+static FILLER_SET: LazyLock<FxHashSet<&'static str>> =
     LazyLock::new(|| FILLER.iter().copied().collect());
 
 /// Bytes in the longest filler word: longer words skip the set lookup.
@@ -1228,10 +1257,8 @@ pub(crate) const fn longest(words: &[&str]) -> usize {
     n
 }
 
-fn push_token(out: &mut Vec<Token>, norm: String, end: usize) {
-    if norm.len() > FILLER_LONGEST || !FILLER_SET.contains(norm.as_str()) {
-        out.push(Token { norm, end });
-    }
+fn is_filler(norm: &str) -> bool {
+    norm.len() <= FILLER_LONGEST && FILLER_SET.contains(norm)
 }
 
 /// Folds the accented letters used by the supported languages.
@@ -1271,8 +1298,37 @@ impl Match {
 
 /// The longest known phrase at the start of `text`, if any.
 pub fn match_prefix(text: &str) -> Option<Match> {
-    let toks = tokens(text);
-    match_tokens(&toks, 0)
+    if !may_start_phrase(text) {
+        return None;
+    }
+    match_tokens(&tokens(text), 0)
+}
+
+/// False when the first meaningful word of `text` starts no known phrase,
+/// which is so for most lines of a document; read without allocating.
+/// Every phrase starts with an indexed word, except Japanese ones, which
+/// are matched inside a word: any word that is not plain ASCII says true.
+fn may_start_phrase(text: &str) -> bool {
+    let mut buf = [0u8; 32];
+    let mut len = 0;
+    for b in text.bytes().chain(std::iter::once(b' ')) {
+        if b.is_ascii_alphanumeric() {
+            if len == buf.len() {
+                return true;
+            }
+            buf[len] = b.to_ascii_lowercase();
+            len += 1;
+        } else if !b.is_ascii() {
+            return true;
+        } else if len > 0 {
+            let word = std::str::from_utf8(&buf[..len]).unwrap_or_default();
+            if !is_filler(word) {
+                return INDEX.contains_key(word);
+            }
+            len = 0;
+        }
+    }
+    false
 }
 
 /// The longest known phrase starting at token `from`.

@@ -6,6 +6,7 @@
 //! message flattened onto one line, a page store that collapsed whitespace) is
 //! first split again where a known heading starts.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -27,7 +28,7 @@ pub enum Kind {
 
 /// One section found in the text.
 #[derive(Debug, Clone)]
-pub struct RawSection {
+pub struct RawSection<'a> {
     /// The number, normalised to dots.
     pub number: Option<String>,
     /// The heading text without the number.
@@ -38,14 +39,15 @@ pub struct RawSection {
     pub kind: Kind,
     /// 1-based line of the heading.
     pub line: usize,
-    /// Body lines with their 1-based line numbers.
-    pub body: Vec<(usize, String)>,
+    /// Body lines with their 1-based line numbers, borrowed from the text
+    /// where preparing it changed nothing.
+    pub body: Vec<(usize, Cow<'a, str>)>,
 }
 
-impl RawSection {
+impl RawSection<'_> {
     /// The body as text, lines joined with `\n`, trimmed.
     pub fn text(&self) -> String {
-        let mut s = String::new();
+        let mut s = String::with_capacity(self.body.iter().map(|(_, l)| l.len() + 1).sum());
         for (_, l) in &self.body {
             s.push_str(l);
             s.push('\n');
@@ -57,9 +59,6 @@ impl RawSection {
 /// Lines longer than this are checked for headings inside them.
 const COLLAPSED: usize = 240;
 
-static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\d{1,2}(?:\s?[.)]\s?\d{1,2}){0,3})(\s?[.):])?\s+(\S.*)$").expect("valid regex")
-});
 static INLINE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|\s)(\d{1,2}(?:\s?\.\s?\d{1,2}){0,3}\.?:?)\s+\S").expect("valid regex")
 });
@@ -71,16 +70,17 @@ static MARKUP: LazyLock<Regex> =
 
 /// Prepares lines: collapses runs of spaces, drops tables of contents, and
 /// splits collapsed lines at the headings inside them.
-pub fn prepare(text: &str) -> Vec<(usize, String)> {
+pub fn prepare(text: &str) -> Vec<(usize, Cow<'_, str>)> {
     let mut out = Vec::new();
     for (i, raw) in text.split('\n').enumerate() {
         let line = collapse_spaces(raw);
-        if TOC_LINE.is_match(&line) {
+        // A table-of-contents line ends with a page number.
+        if line.ends_with(|c: char| c.is_ascii_digit()) && TOC_LINE.is_match(&line) {
             continue;
         }
         if line.len() > COLLAPSED {
             for part in split_collapsed(&line) {
-                out.push((i + 1, part));
+                out.push((i + 1, Cow::Owned(part)));
             }
         } else {
             out.push((i + 1, line));
@@ -89,7 +89,35 @@ pub fn prepare(text: &str) -> Vec<(usize, String)> {
     out
 }
 
-fn collapse_spaces(s: &str) -> String {
+/// Runs of spaces (and the odd spaces of word processors) become one space;
+/// the line is trimmed. Most lines are already like that and are borrowed.
+fn collapse_spaces(s: &str) -> Cow<'_, str> {
+    let t = s.trim_end();
+    if is_collapsed(t) {
+        return Cow::Borrowed(t);
+    }
+    Cow::Owned(collapse_spaces_slow(s))
+}
+
+/// Whether `collapse_spaces` would leave `t` (trimmed at the end) as it is:
+/// no leading space, no run of spaces, no tab, form feed or odd space.
+fn is_collapsed(t: &str) -> bool {
+    let mut prev_space = true;
+    for &b in t.as_bytes() {
+        if b == b'\t' || b == 0x0C || (b == b' ' && prev_space) {
+            return false;
+        }
+        prev_space = b == b' ';
+    }
+    t.is_ascii()
+        || [
+            '\u{a0}', '\u{2002}', '\u{2003}', '\u{2009}', '\u{200b}', '\u{feff}',
+        ]
+        .iter()
+        .all(|&c| !t.contains(c))
+}
+
+fn collapse_spaces_slow(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = false;
     for c in s.trim_end().chars() {
@@ -210,7 +238,7 @@ struct Heading {
 
 /// Splits prepared lines into sections. Text before the first heading is
 /// returned as a section with no title at line 0.
-pub fn split(lines: &[(usize, String)]) -> Vec<RawSection> {
+pub fn split<'a>(lines: &[(usize, Cow<'a, str>)]) -> Vec<RawSection<'a>> {
     let mut sections = vec![RawSection {
         number: None,
         title: String::new(),
@@ -223,11 +251,10 @@ pub fn split(lines: &[(usize, String)]) -> Vec<RawSection> {
     let mut in_armor = false;
     for (no, line) in lines {
         let t = line.trim();
-        if t.contains("BEGIN PGP") || t.contains("BEGIN  PGP") {
-            in_armor = true;
-        }
+        let (begin, end) = crate::clearsign::armor_marks(t);
+        in_armor |= begin;
         let heading = if in_armor { None } else { classify(t, top) };
-        if t.contains("END PGP") || t.contains("END  PGP") {
+        if end {
             in_armor = false;
         }
         match heading {
@@ -239,7 +266,7 @@ pub fn split(lines: &[(usize, String)]) -> Vec<RawSection> {
                 }
                 let mut body = Vec::new();
                 if let Some(rest) = h.rest {
-                    body.push((*no, rest));
+                    body.push((*no, Cow::Owned(rest)));
                 }
                 sections.push(RawSection {
                     number: h.number,
@@ -279,15 +306,88 @@ fn classify(line: &str, top: Option<u32>) -> Option<Heading> {
         .strip_prefix("• ")
         .or_else(|| text.strip_prefix("● "))
         .unwrap_or(text);
-    let numbered_start = text.starts_with(|c: char| c.is_ascii_digit());
-    if let Some(c) = numbered_start.then(|| NUMBER.captures(text)).flatten() {
-        let raw_num = c.get(1).map_or("", |m| m.as_str());
-        let title = c.get(3).map_or("", |m| m.as_str());
+    if let Some((raw_num, title)) = split_number(text) {
         if let Some(h) = numbered(raw_num, title, markup, top) {
             return Some(h);
         }
     }
     unnumbered(text, markup)
+}
+
+/// Splits a line that starts with a section number into the number as
+/// written and the title after it. It reads the line as the pattern
+/// `^(\d{1,2}(?:\s?[.)]\s?\d{1,2}){0,3})(\s?[.):])?\s+(\S.*)$` would, longest
+/// number first, without a regex engine: this runs on every line that
+/// starts with a digit, and a backtracking capture was a tenth of a parse.
+fn split_number(text: &str) -> Option<(&str, &str)> {
+    let b = text.as_bytes();
+    let digits = |i: usize| {
+        b[i.min(b.len())..]
+            .iter()
+            .take(2)
+            .take_while(|d| d.is_ascii_digit())
+            .count()
+    };
+    let first = digits(0);
+    if first == 0 {
+        return None;
+    }
+    // Where the number may end: after its first part and after each further
+    // `.`- or `)`-separated part. Each step is forced (a space or a second
+    // digit not taken would leave a character nothing else can match).
+    let mut ends = [first, 0, 0, 0];
+    let mut count = 1;
+    let mut i = first;
+    while count < 4 {
+        let mut j = i + space_at(text, i);
+        if !matches!(b.get(j), Some(b'.' | b')')) {
+            break;
+        }
+        j += 1;
+        j += space_at(text, j);
+        let d = digits(j);
+        if d == 0 {
+            break;
+        }
+        i = j + d;
+        ends[count] = i;
+        count += 1;
+    }
+    ends[..count]
+        .iter()
+        .rev()
+        .find_map(|&end| title_after(text, end).map(|t| (&text[..end], &text[t..])))
+}
+
+/// Where the title starts after a number ending at `i`: an optional
+/// `.`, `)` or `:` (after at most one space), then spaces, then a title.
+fn title_after(text: &str, i: usize) -> Option<usize> {
+    let after_spaces = |k: usize| {
+        let mut k = k;
+        let first = space_at(text, k);
+        if first == 0 {
+            return None;
+        }
+        while let n @ 1.. = space_at(text, k) {
+            k += n;
+        }
+        (k < text.len()).then_some(k)
+    };
+    let j = i + space_at(text, i);
+    if matches!(text.as_bytes().get(j), Some(b'.' | b')' | b':')) {
+        if let Some(t) = after_spaces(j + 1) {
+            return Some(t);
+        }
+    }
+    after_spaces(i)
+}
+
+/// Length in bytes of the whitespace character at `i`, 0 if there is none.
+fn space_at(text: &str, i: usize) -> usize {
+    text.get(i..)
+        .and_then(|t| t.chars().next())
+        .filter(|c| c.is_whitespace())
+        .map_or(0, char::len_utf8)
 }
 
 fn normalise_number(raw: &str) -> String {
@@ -487,6 +587,31 @@ mod tests {
         let s = split(&prepare("Timezone: GMT/UTC"));
         assert_eq!(s[1].field, Some(Field::TimeZone));
         assert_eq!(s[1].text(), "GMT/UTC");
+    }
+
+    #[test]
+    fn numbers_split_as_the_pattern_does() {
+        let pattern =
+            Regex::new(r"^(\d{1,2}(?:\s?[.)]\s?\d{1,2}){0,3})(\s?[.):])?\s+(\S.*)$").unwrap();
+        let alphabet = ["1", "2", "123", ".", ")", ":", " ", "\u{3000}", "X", "é"];
+        // Every string of up to six pieces of the alphabet.
+        let mut cases = vec![String::new()];
+        for _ in 0..6 {
+            let next: Vec<String> = cases
+                .iter()
+                .flat_map(|c| alphabet.iter().map(move |a| format!("{c}{a}")))
+                .collect();
+            cases.extend(next.into_iter().filter(|c| c.chars().count() <= 8));
+            cases.sort();
+            cases.dedup();
+        }
+        assert!(cases.len() > 100_000, "{}", cases.len());
+        for c in &cases {
+            let want = pattern
+                .captures(c)
+                .map(|m| (m.get(1).unwrap().as_str(), m.get(3).unwrap().as_str()));
+            assert_eq!(split_number(c), want, "{c:?}");
+        }
     }
 
     #[test]

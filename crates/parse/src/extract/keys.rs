@@ -78,6 +78,12 @@ fn scan(text: &str, labelled_only: bool) -> Vec<Found> {
         .collect();
     let line_of = |pos: usize| line_starts.partition_point(|&s| s <= pos).saturating_sub(1);
     for m in RUN.find_iter(text) {
+        // Fewer than 8 characters cannot hold a key ID, let alone a
+        // fingerprint; such runs ("2020", "be", "add") are most of them and
+        // need no label looked up.
+        if m.len() < 8 {
+            continue;
+        }
         let line = line_of(m.start());
         let line_text =
             &text[line_starts[line]..line_starts.get(line + 1).copied().unwrap_or(text.len())];

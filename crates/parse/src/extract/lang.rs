@@ -53,39 +53,47 @@ const WORDS: &[(&str, &[&str])] = &[
 
 /// ISO 639-1 code of the most likely language, or `None` for too little text.
 pub fn guess(text: &str) -> Option<String> {
-    let cjk = text
-        .chars()
-        .filter(|c| matches!(*c as u32, 0x3040..=0x30FF | 0x4E00..=0x9FFF))
-        .count();
     let mut counts = [0usize; 8];
     let mut total = 0;
-    // One lookup per word in a table of every language's words (a word such
-    // as "una" counts for several), lower-cased into one reused buffer: this
-    // ran on every word of every document, and a scan of eight lists with a
-    // fresh String per word was 6% of a parse.
+    let mut cjk = 0;
+    // One pass over the bytes: ASCII letters, nearly all of them, need no
+    // char decoding; each word is looked up once in a table of every
+    // language's words (a word such as "una" counts for several), by its
+    // lower-cased bytes packed into an integer.
     let mut lower = String::new();
-    for w in text
-        .split(|c: char| !c.is_alphabetic())
-        .filter(|w| !w.is_empty())
-        .take(20_000)
-    {
-        total += 1;
-        if w.len() > LONGEST {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() && total < 20_000 {
+        // Skip to the next letter; ASCII non-letters need no decoding.
+        if bytes[i].is_ascii() && !bytes[i].is_ascii_alphabetic() {
+            i += 1;
             continue;
         }
-        lower.clear();
-        if w.is_ascii() {
-            lower.push_str(w);
-            lower.make_ascii_lowercase();
-        } else {
-            lower.extend(w.chars().flat_map(char::to_lowercase));
-        }
-        if let Some(&langs) = TABLE.get(lower.as_str()) {
-            for (i, n) in counts.iter_mut().enumerate() {
-                if langs & (1 << i) != 0 {
-                    *n += 1;
-                }
+        let start = i;
+        let mut end = i;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b.is_ascii_alphabetic() {
+                i += 1;
+                end = i;
+                continue;
             }
+            if b.is_ascii() {
+                break;
+            }
+            let c = text[i..].chars().next().unwrap_or(' ');
+            if matches!(c as u32, 0x3040..=0x30FF | 0x4E00..=0x9FFF) {
+                cjk += 1;
+            }
+            i += c.len_utf8();
+            if !c.is_alphabetic() {
+                break;
+            }
+            end = i;
+        }
+        if end > start {
+            total += 1;
+            count_word(&text[start..end], &mut lower, &mut counts);
         }
     }
     if cjk > 50 && cjk * 2 > total {
@@ -95,20 +103,54 @@ pub fn guess(text: &str) -> Option<String> {
     (*n >= 3).then(|| WORDS[best].0.to_string())
 }
 
+fn count_word(w: &str, lower: &mut String, counts: &mut [usize; 8]) {
+    if w.len() > LONGEST {
+        return;
+    }
+    let key = if w.is_ascii() {
+        pack(w.bytes().map(|b| b.to_ascii_lowercase()))
+    } else {
+        lower.clear();
+        lower.extend(w.chars().flat_map(char::to_lowercase));
+        if lower.len() > 8 {
+            return;
+        }
+        pack(lower.bytes())
+    };
+    if let Some(&langs) = TABLE.get(&key) {
+        for (i, n) in counts.iter_mut().enumerate() {
+            if langs & (1 << i) != 0 {
+                *n += 1;
+            }
+        }
+    }
+}
+
 /// Each common word with the languages (bits, in `WORDS` order) it belongs to.
-static TABLE: std::sync::LazyLock<std::collections::HashMap<&'static str, u8>> =
+static TABLE: std::sync::LazyLock<rustc_hash::FxHashMap<u64, u8>> =
     std::sync::LazyLock::new(|| {
-        let mut t = std::collections::HashMap::new();
+        let mut t = rustc_hash::FxHashMap::default();
         for (i, (_, words)) in WORDS.iter().enumerate() {
             for w in *words {
-                *t.entry(*w).or_insert(0u8) |= 1 << i;
+                *t.entry(pack(w.bytes())).or_insert(0u8) |= 1 << i;
             }
         }
         t
     });
 
+/// The bytes of a word of at most 8 bytes as one integer (the longest
+/// common word is shorter, so no two table words share a key).
+fn pack(bytes: impl Iterator<Item = u8>) -> u64 {
+    bytes.fold(0, |k, b| k << 8 | u64::from(b))
+}
+
 /// Bytes in the longest common word; longer words need no lookup.
 const LONGEST: usize = {
+    assert!(LONGEST_WORD <= 8, "words must fit the packed key");
+    LONGEST_WORD
+};
+
+const LONGEST_WORD: usize = {
     let (mut i, mut n) = (0, 0);
     while i < WORDS.len() {
         let l = crate::headings::longest(WORDS[i].1);
@@ -139,5 +181,14 @@ mod tests {
             Some("en")
         );
         assert_eq!(super::guess("x"), None);
+        assert_eq!(
+            super::guess(&"この文書はチームのサービスについて説明します。".repeat(5)).as_deref(),
+            Some("ja")
+        );
+        assert_eq!(
+            super::guess("L'équipe traite les incidents pour une constituency française.")
+                .as_deref(),
+            Some("fr")
+        );
     }
 }

@@ -33,7 +33,16 @@ pub fn urls(text: &str) -> Vec<String> {
 pub fn claims(text: &str) -> Vec<Claim> {
     let mut out: Vec<Claim> = Vec::new();
     let mut covered: Vec<(usize, usize)> = Vec::new();
-    for m in URL.find_iter(text) {
+    // Most section texts hold no URL: two substring searches say so before
+    // either pattern runs.
+    let schemes = text.contains("://");
+    let bare = text
+        .match_indices('.')
+        .any(|(i, _)| i >= 3 && text.as_bytes()[i - 3..i].eq_ignore_ascii_case(b"www"));
+    if !schemes && !bare {
+        return out;
+    }
+    for m in schemes.then(|| URL.find_iter(text)).into_iter().flatten() {
         let t = trim_url(m.as_str());
         covered.push((m.start(), m.end()));
         let is_url = well_formed(t);
@@ -44,7 +53,7 @@ pub fn claims(text: &str) -> Vec<Claim> {
             });
         }
     }
-    for m in BARE.find_iter(text) {
+    for m in bare.then(|| BARE.find_iter(text)).into_iter().flatten() {
         if covered
             .iter()
             .any(|&(a, b)| m.start() >= a && m.start() < b)
