@@ -4,6 +4,7 @@
 //! done in the crates under `crates/`.
 
 mod cmd;
+mod pdf_child;
 
 use std::process::ExitCode;
 
@@ -32,6 +33,13 @@ enum Command {
 
 fn main() -> ExitCode {
     quiet_contained_panics();
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == pdf_child::ARG)
+    {
+        return pdf_child::child_main();
+    }
+    pdf_child::install();
     // Logs go to stderr; RUST_LOG=csirt_crawl=debug shows every request.
     tracing_subscriber::fmt()
         .with_env_filter(

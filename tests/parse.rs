@@ -299,6 +299,49 @@ fn pdf_page_without_font_panics_pdf_extract() {
     );
 }
 
+/// Regression (found by cargo fuzz): on this mangled PDF the PDF library
+/// loops for longer than anyone would wait. It runs in a child process that
+/// is stopped at the time limit; the file gets `pdf-unreadable` and the next
+/// file is parsed as usual.
+#[test]
+fn a_pdf_that_keeps_the_library_busy_is_stopped() {
+    let started = std::time::Instant::now();
+    let out = csirt()
+        .env("CSIRT_PDF_TIMEOUT", "1")
+        .args(["parse", "--format", "json"])
+        .arg(fixture("pdf-library-loops.pdf"))
+        .arg(fixture("pdf-running-header.pdf"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let records: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 2);
+    let stopped = records[0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "pdf-unreadable")
+        .expect("pdf-unreadable");
+    assert!(
+        stopped["message"]
+            .as_str()
+            .unwrap()
+            .contains("stopped after 1s"),
+        "{stopped}"
+    );
+    assert_eq!(s(&records[1], "/team/name"), "PDF-CSIRT");
+    // The limit, not the library, decided how long this took.
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
 #[test]
 fn unreadable_file_is_reported_and_the_rest_goes_on() {
     let out = csirt()

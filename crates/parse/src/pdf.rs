@@ -12,19 +12,43 @@ pub enum PdfError {
     /// The PDF library failed internally on this file.
     #[error("the PDF library failed on this file (malformed or unsupported PDF)")]
     LibraryFailure,
+    /// The PDF library did not finish in time and was stopped.
+    #[error("the PDF library was stopped after {0:?} on this file (malformed PDF?)")]
+    TooSlow(std::time::Duration),
 }
 
-/// Extracts text page by page and removes repeated headers and footers.
+/// Reads the text of each page of a PDF.
+pub type PagesReader = fn(&[u8]) -> Result<Vec<String>, PdfError>;
+
+static READER: std::sync::OnceLock<PagesReader> = std::sync::OnceLock::new();
+
+/// Replaces [`pages_in_process`] for the rest of the process; false if a
+/// reader was set already.
+///
+/// The PDF library can loop for hours on a crafted file, and a thread
+/// cannot be stopped from outside. A program that reads PDFs from the
+/// internet installs a reader that runs the library in a child process it
+/// can kill (the `csirt` binary does); this crate does no I/O of its own.
+pub fn set_pages_reader(reader: PagesReader) -> bool {
+    READER.set(reader).is_ok()
+}
+
+/// Reads the pages with the PDF library in this thread. pdf-extract panics
+/// on some malformed files instead of returning an error; those panics are
+/// contained. It is not protected against a file that keeps it busy.
+pub fn pages_in_process(bytes: &[u8]) -> Result<Vec<String>, PdfError> {
+    match std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem_by_pages(bytes)) {
+        Ok(Ok(pages)) => Ok(pages),
+        Ok(Err(e)) => Err(PdfError::Unreadable(e.to_string())),
+        Err(_) => Err(PdfError::LibraryFailure),
+    }
+}
+
+/// Extracts text page by page (with the reader installed by
+/// [`set_pages_reader`], if any) and removes repeated headers and footers.
 pub fn to_text(bytes: &[u8]) -> Result<String, PdfError> {
-    // pdf-extract panics on some malformed or unusual files instead of
-    // returning an error; a hostile PDF must not take the whole crawl down.
-    let result = std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem_by_pages(bytes));
-    let pages = match result {
-        Ok(Ok(pages)) => pages,
-        Ok(Err(e)) => return Err(PdfError::Unreadable(e.to_string())),
-        Err(_) => return Err(PdfError::LibraryFailure),
-    };
-    Ok(strip_furniture(&pages))
+    let read = READER.get().copied().unwrap_or(pages_in_process);
+    Ok(strip_furniture(&read(bytes)?))
 }
 
 /// How many lines at the top and bottom of a page can be furniture.
