@@ -39,6 +39,7 @@
 
 pub mod query;
 mod snippet;
+mod stem;
 
 use std::ops::Bound;
 use std::path::Path;
@@ -54,8 +55,7 @@ use tantivy::schema::{
     TextOptions, Value, STORED, STRING,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
 };
 use tantivy::{doc, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
@@ -202,7 +202,7 @@ fn analyzer() -> TextAnalyzer {
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
+        .filter(stem::CachedStemmer)
         .build()
 }
 
