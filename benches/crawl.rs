@@ -179,6 +179,16 @@ fn main() {
         violations += h.overlaps.load(Ordering::Relaxed);
     }
     let bound = INTERVAL * (most.saturating_sub(1)) as u32;
+    // When each round of requests (robots.txt, then one per URL) reached
+    // the hosts: a round that spreads out is the crawler falling behind.
+    let mut rounds: Vec<Vec<f64>> = vec![Vec::new(); most];
+    for h in &hosts {
+        let mut a = h.arrivals.lock().unwrap().clone();
+        a.sort();
+        for (k, t) in a.iter().enumerate() {
+            rounds[k].push((*t - start).as_secs_f64());
+        }
+    }
     // What the final index rebuild (part of the wall time) costs alone.
     let t = Instant::now();
     let st = Command::new(env!("CARGO_BIN_EXE_csirt"))
@@ -199,6 +209,17 @@ fn main() {
         first.as_secs_f64(),
         last.as_secs_f64()
     );
+    for (k, r) in rounds.iter_mut().enumerate() {
+        r.sort_by(f64::total_cmp);
+        let at = |q: f64| r[((r.len() - 1) as f64 * q) as usize];
+        println!(
+            "  round {k}          : first {:.2} s, median {:.2} s, p90 {:.2} s, last {:.2} s",
+            at(0.0),
+            at(0.5),
+            at(0.9),
+            at(1.0)
+        );
+    }
     println!("  politeness bound : {:.2} s", bound.as_secs_f64());
     println!(
         "  of which index   : {:.2} s (csirt index alone, same store)",
