@@ -243,6 +243,9 @@ CREATE TABLE IF NOT EXISTS fetches (
     version_id INTEGER REFERENCES versions(id)
 );
 CREATE INDEX IF NOT EXISTS fetches_by_url ON fetches (url_id, id);
+-- A team's documents are looked up after each team of a crawl; without
+-- this, each lookup scanned every URL of every team (quadratic in teams).
+CREATE INDEX IF NOT EXISTS urls_by_team ON urls (team_id, role);
 CREATE TABLE IF NOT EXISTS results (
     version_id INTEGER PRIMARY KEY REFERENCES versions(id),
     record TEXT NOT NULL,
@@ -546,15 +549,7 @@ impl Store {
     fn documents_where(&self, cond: &str, arg: i64) -> Result<Vec<TeamDocument>> {
         let mut stmt = self
             .conn
-            .prepare_cached(&format!(
-                "SELECT t.id, t.name, t.country, v.id, u.url, u.role, v.sha256, b.size, v.first_seen,
-                        r.record, r.outcome, r.verification
-                 FROM urls u JOIN teams t ON t.id = u.team_id
-                 JOIN versions v ON v.id = (SELECT f.version_id FROM fetches f WHERE f.url_id = u.id AND f.version_id IS NOT NULL ORDER BY f.id DESC LIMIT 1)
-                 JOIN blobs b ON b.sha256 = v.sha256
-                 LEFT JOIN results r ON r.version_id = v.id
-                 WHERE u.role = 'document' AND {cond} ORDER BY t.name, u.url"
-            ))
+            .prepare_cached(&documents_sql(cond))
             .map_err(self.db())?;
         let rows = stmt
             .query_map([arg], |r| {
@@ -678,6 +673,20 @@ fn blob_path(dir: &Path, sha256: &str) -> PathBuf {
     dir.join("blobs").join(a).join(b)
 }
 
+/// The latest version of each document URL matching `cond`, with its
+/// results.
+fn documents_sql(cond: &str) -> String {
+    format!(
+        "SELECT t.id, t.name, t.country, v.id, u.url, u.role, v.sha256, b.size, v.first_seen,
+                r.record, r.outcome, r.verification
+         FROM urls u JOIN teams t ON t.id = u.team_id
+         JOIN versions v ON v.id = (SELECT f.version_id FROM fetches f WHERE f.url_id = u.id AND f.version_id IS NOT NULL ORDER BY f.id DESC LIMIT 1)
+         JOIN blobs b ON b.sha256 = v.sha256
+         LEFT JOIN results r ON r.version_id = v.id
+         WHERE u.role = 'document' AND {cond} ORDER BY t.name, u.url"
+    )
+}
+
 /// Temporary file, fsync, rename, fsync the folder: a blob is either whole
 /// under its name or not there.
 fn put_blob(dir: &Path, bytes: &[u8]) -> Result<String> {
@@ -756,6 +765,26 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: one team's documents were found by scanning the URLs of
+    /// all teams, which made indexing after a crawl quadratic in teams.
+    #[test]
+    fn a_teams_documents_are_found_without_scanning_all_urls() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let plan: Vec<String> = store
+            .conn
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN {}",
+                documents_sql("t.id = ?1")
+            ))
+            .unwrap()
+            .query_map([1], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<std::result::Result<_, _>>()
+            .unwrap();
+        assert!(!plan.iter().any(|p| p.starts_with("SCAN")), "{plan:?}");
+    }
 
     #[test]
     fn versions_are_kept_and_deduplicated() {
