@@ -313,11 +313,7 @@ fn a_pdf_that_keeps_the_library_busy_is_stopped() {
         .arg(fixture("pdf-running-header.pdf"))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let text = String::from_utf8_lossy(&out.stdout);
     let records: Vec<serde_json::Value> = text
         .lines()
