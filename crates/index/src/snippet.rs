@@ -110,10 +110,7 @@ impl<S: TokenStream> TokenStream for StemIfFirstStream<'_, S> {
             .next()
             .is_some_and(|c| self.firsts.contains(&c))
         {
-            let stem = self.stemmer.stem(&token.text);
-            if stem.as_ref() != token.text {
-                token.text = stem.into_owned();
-            }
+            crate::stem::stem_in_place(&self.stemmer, &mut token.text);
         }
         true
     }

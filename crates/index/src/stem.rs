@@ -20,6 +20,23 @@ thread_local! {
     static STEMS: RefCell<FxHashMap<String, String>> = RefCell::new(FxHashMap::default());
 }
 
+/// Replaces `word` with its Snowball English stem, from this thread's table
+/// when the word was stemmed before. The snippet analyzer stems through
+/// here too, so both see the same stems at the same cost.
+pub(crate) fn stem_in_place(stemmer: &rust_stemmers::Stemmer, word: &mut String) {
+    STEMS.with_borrow_mut(|stems| {
+        if let Some(stem) = stems.get(word.as_str()) {
+            word.clone_from(stem);
+            return;
+        }
+        let stem = stemmer.stem(word).into_owned();
+        if stems.len() >= CAPACITY {
+            stems.clear();
+        }
+        stems.insert(std::mem::replace(word, stem.clone()), stem);
+    });
+}
+
 /// Snowball English stems, remembered per thread.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct CachedStemmer;
@@ -58,18 +75,7 @@ impl<S: TokenStream> TokenStream for CachedStemmerStream<S> {
         if !self.tail.advance() {
             return false;
         }
-        let token = self.tail.token_mut();
-        STEMS.with_borrow_mut(|stems| {
-            if let Some(stem) = stems.get(token.text.as_str()) {
-                token.text.clone_from(stem);
-                return;
-            }
-            let stem = self.stemmer.stem(&token.text).into_owned();
-            if stems.len() >= CAPACITY {
-                stems.clear();
-            }
-            stems.insert(std::mem::replace(&mut token.text, stem.clone()), stem);
-        });
+        stem_in_place(&self.stemmer, &mut self.tail.token_mut().text);
         true
     }
 
