@@ -4,7 +4,7 @@
 mod util;
 
 use std::path::Path;
-use std::process::Output;
+use std::process::{Command, Output};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -376,4 +376,51 @@ fn readme_main_job_crawls_the_example_seeds_offline() {
     assert_eq!(s["checked"], 1, "{s}");
     assert_eq!(s["requests"], 0, "no network");
     assert!(s["failed"].as_object().unwrap().is_empty(), "{s}");
+}
+
+/// A team with two documents is searchable by the better one: the signed
+/// one, though the other was updated later. (One document is indexed from
+/// what the crawl prepared; two go through the store's ranking.)
+#[test]
+fn a_team_with_two_documents_is_indexed_by_the_signed_one() {
+    let k = util::pgp::TestKey::new("Team <cert@example.org>");
+    let signed = format!(
+        "{}2.8 Public Keys\nFingerprint: {}\n",
+        doc("PAIR"),
+        k.fingerprint()
+    );
+    let newer = doc("PAIR").replace("2026-01-15", "2026-03-01");
+    let host = Server::start("127.0.0.13");
+    host.route("/signed.txt", Reply::ok(signed.clone()));
+    host.route("/signed.txt.sig", Reply::ok(k.sign(signed.as_bytes())));
+    host.route("/newer.txt", Reply::ok(newer));
+    host.route("/key.asc", Reply::ok(k.public()));
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = format!(
+        "[[team]]\nname = \"PAIR\"\ndocuments = [\"{}\", \"{}\"]\nkey = \"{}\"\n",
+        host.url("/newer.txt"),
+        host.url("/signed.txt"),
+        host.url("/key.asc")
+    );
+    let (s, out) = crawl(dir.path(), &seeds, &[]);
+    assert_eq!(
+        s["checked"],
+        2,
+        "{s} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let found = Command::new(env!("CARGO_BIN_EXE_csirt-find"))
+        .arg("--data")
+        .arg(dir.path().join("data"))
+        .args(["--format", "json", "name:PAIR"])
+        .output()
+        .unwrap();
+    assert_ok(&found);
+    let hits: Vec<Value> = String::from_utf8_lossy(&found.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0]["outcome"], "valid", "{hits:?}");
+    assert!(hits[0]["url"].as_str().unwrap().ends_with("/signed.txt"));
 }

@@ -199,9 +199,9 @@ pub async fn job(
 ) -> anyhow::Result<Summary> {
     let store = csirt_store::Store::open(data)
         .with_context(|| format!("cannot open the data directory {}", data.display()))?;
-    let (indexer, team_done) =
+    let (indexer, follower) =
         super::index::Incremental::start(data, chrono::Local::now().date_naive());
-    let summary = csirt_crawl::crawl(seeds, store, config, progress, team_done).await?;
+    let summary = csirt_crawl::crawl(seeds, store, config, progress, Arc::new(follower)).await?;
     let finished = tokio::task::spawn_blocking(move || indexer.finish()).await;
     match finished {
         Ok(Ok(())) => {}

@@ -66,14 +66,58 @@ const STALE_AFTER_DAYS: i64 = 365;
 
 /// Updates the search index team by team while a crawl runs.
 pub struct Incremental {
-    sender: Option<std::sync::mpsc::Sender<i64>>,
+    sender: Option<Sender<Done>>,
     thread: std::thread::JoinHandle<anyhow::Result<()>>,
 }
 
+type Sender<T> = std::sync::mpsc::Sender<T>;
+
+/// A team the crawl finished, with the documents it checked.
+struct Done {
+    team_id: i64,
+    checked: Vec<csirt_crawl::Checked<csirt_index::Document>>,
+}
+
+/// The crawl's [`csirt_crawl::Observer`]: builds each new record's index
+/// document as soon as it is parsed, and hands finished teams to the
+/// indexing thread.
+pub struct Follower {
+    sender: Sender<Done>,
+    today: NaiveDate,
+}
+
+impl csirt_crawl::Observer for Follower {
+    type Prepared = csirt_index::Document;
+
+    fn parsed(
+        &self,
+        team_id: i64,
+        seed: &csirt_crawl::TeamSeed,
+        url: &csirt_crawl::Url,
+        record: &Record,
+        record_json: &str,
+    ) -> csirt_index::Document {
+        let e = Entry {
+            team_id: team_id as u64,
+            name: seed.name.clone(),
+            country: seed.country.clone().unwrap_or_default(),
+            url: url.to_string(),
+            record: record_json.to_string(),
+            stale: true,
+            ..Entry::default()
+        };
+        csirt_index::Document::new(with_record(e, Some(record), self.today, STALE_AFTER_DAYS))
+    }
+
+    fn team_done(&self, team_id: i64, checked: Vec<csirt_crawl::Checked<csirt_index::Document>>) {
+        let _ = self.sender.send(Done { team_id, checked });
+    }
+}
+
 impl Incremental {
-    /// Starts the indexing thread; returns it and the hook for the crawler.
-    pub fn start(data: &Path, today: NaiveDate) -> (Incremental, csirt_crawl::TeamDone) {
-        let (tx, rx) = std::sync::mpsc::channel::<i64>();
+    /// Starts the indexing thread; returns it and the crawl's observer.
+    pub fn start(data: &Path, today: NaiveDate) -> (Incremental, Follower) {
+        let (tx, rx) = std::sync::mpsc::channel::<Done>();
         let data = data.to_path_buf();
         let thread = std::thread::spawn(move || -> anyhow::Result<()> {
             let store = Store::open(&data).context("cannot open the store for indexing")?;
@@ -91,8 +135,24 @@ impl Incremental {
             let mut updater = index
                 .updater()
                 .context("the search index is busy (another crawl?)")?;
-            for team_id in rx {
+            for Done {
+                team_id,
+                mut checked,
+            } in rx
+            {
                 let docs = store.documents_of(team_id)?;
+                // The usual case, one document and checked just now: its
+                // index document is built, the outcome is all it lacks.
+                if let [d] = &docs[..] {
+                    let fresh = checked.iter().position(|c| {
+                        c.version_id == d.version.id && d.outcome.as_ref() == Some(&c.outcome)
+                    });
+                    if let Some(i) = fresh {
+                        let c = checked.swap_remove(i);
+                        updater.add(c.prepared, &c.outcome)?;
+                        continue;
+                    }
+                }
                 for (d, r) in best_per_team(docs) {
                     updater.upsert(entry(&d, r.as_ref(), today, STALE_AFTER_DAYS))?;
                 }
@@ -100,20 +160,18 @@ impl Incremental {
             updater.commit()?;
             Ok(())
         });
-        let hook_tx = std::sync::Mutex::new(tx.clone());
-        let hook: csirt_crawl::TeamDone = std::sync::Arc::new(move |team_id| {
-            let _ = hook_tx.lock().map(|t| t.send(team_id));
-        });
         (
             Incremental {
-                sender: Some(tx),
+                sender: Some(tx.clone()),
                 thread,
             },
-            hook,
+            Follower { sender: tx, today },
         )
     }
 
-    /// Waits for the last entries and commits them.
+    /// Waits for the last entries and commits them. The crawl's
+    /// [`Follower`] must be dropped first: the thread ends when no one can
+    /// send it teams any more.
     pub fn finish(mut self) -> anyhow::Result<()> {
         drop(self.sender.take());
         self.thread
@@ -155,7 +213,7 @@ fn best_per_team(docs: Vec<TeamDocument>) -> Vec<(TeamDocument, Option<Record>)>
 }
 
 fn entry(d: &TeamDocument, r: Option<&Record>, today: NaiveDate, stale_after_days: i64) -> Entry {
-    let mut e = Entry {
+    let e = Entry {
         team_id: d.team_id as u64,
         name: d.team.clone(),
         country: d.country.clone().unwrap_or_default(),
@@ -165,6 +223,11 @@ fn entry(d: &TeamDocument, r: Option<&Record>, today: NaiveDate, stale_after_day
         stale: true,
         ..Entry::default()
     };
+    with_record(e, r, today, stale_after_days)
+}
+
+/// `e` with the fields its team's record gives.
+fn with_record(mut e: Entry, r: Option<&Record>, today: NaiveDate, stale_after_days: i64) -> Entry {
     let Some(r) = r else { return e };
     if let Some(n) = &r.team.name {
         if !n.eq_ignore_ascii_case(&e.name) {

@@ -155,19 +155,60 @@ pub enum Error {
 /// 1.21 times its politeness bound unbounded, 1.16 with 8).
 const BLOCKING_AT_ONCE: usize = 8;
 
-/// Called with a team's store id once everything for it is stored, so that
-/// (for example) its search entry can be updated while other teams are
-/// still being crawled.
-pub type TeamDone = Arc<dyn Fn(i64) + Send + Sync>;
+/// What the rest of the program learns as the crawl goes: the binary's
+/// search index follows the crawl this way, team by team.
+///
+/// Every team finishes in the crawl's last host turn, when there is the
+/// most to do and the least time to do it in; [`Observer::parsed`] runs
+/// turns earlier, while the crawl waits for signatures and keys, so slow
+/// work on a record belongs there.
+pub trait Observer: Send + Sync + 'static {
+    /// What [`Observer::parsed`] makes of a record; handed back with the
+    /// record's outcome in [`Observer::team_done`].
+    type Prepared: Send + 'static;
+
+    /// A document of the team `team_id` was parsed (on a blocking thread);
+    /// `record_json` is the record as the store will keep it.
+    fn parsed(
+        &self,
+        team_id: i64,
+        seed: &TeamSeed,
+        url: &Url,
+        record: &csirt_parse::Record,
+        record_json: &str,
+    ) -> Self::Prepared;
+
+    /// Everything for the team `team_id` is stored; `checked` has the
+    /// documents checked in this crawl (unchanged ones are not).
+    fn team_done(&self, team_id: i64, checked: Vec<Checked<Self::Prepared>>);
+}
+
+/// Observes nothing.
+impl Observer for () {
+    type Prepared = ();
+    fn parsed(&self, _: i64, _: &TeamSeed, _: &Url, _: &csirt_parse::Record, _: &str) {}
+    fn team_done(&self, _: i64, _: Vec<Checked<()>>) {}
+}
+
+/// A document checked and stored in this crawl.
+#[derive(Debug)]
+pub struct Checked<P> {
+    /// The stored version.
+    pub version_id: i64,
+    /// Its verification outcome code.
+    pub outcome: String,
+    /// What [`Observer::parsed`] made of its record.
+    pub prepared: P,
+}
 
 /// Crawls `seeds` into `store`; returns what happened. Failures of single
 /// URLs are recorded and counted, never fatal.
-pub async fn crawl(
+pub async fn crawl<O: Observer>(
     seeds: Vec<TeamSeed>,
     store: Store,
     config: Config,
     progress: Arc<Progress>,
-    team_done: TeamDone,
+    observer: Arc<O>,
 ) -> Result<Summary, Error> {
     let started = Instant::now();
     let fetcher = Arc::new(Fetcher::new(config.clone(), progress.clone())?);
@@ -190,11 +231,11 @@ pub async fn crawl(
             summary: summary.clone(),
             progress: progress.clone(),
             config: config.clone(),
+            observer: observer.clone(),
         };
-        let done = team_done.clone();
         tasks.spawn(async move {
             match ctx.team(&seed).await {
-                Ok(team_id) => done(team_id),
+                Ok((team_id, checked)) => ctx.observer.team_done(team_id, checked),
                 Err(e) => tracing::error!(team = %seed.name, "store error: {e}"),
             }
             ctx.progress.teams_done.fetch_add(1, Ordering::Relaxed);
@@ -226,7 +267,7 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     }
 }
 
-struct Ctx {
+struct Ctx<O> {
     fetcher: Arc<Fetcher>,
     store: writer::Writer,
     blobs: csirt_store::Blobs,
@@ -234,6 +275,7 @@ struct Ctx {
     summary: Arc<Mutex<Summary>>,
     progress: Arc<Progress>,
     config: Config,
+    observer: Arc<O>,
 }
 
 /// A URL fetched and stored.
@@ -243,8 +285,11 @@ struct Got {
     new: bool,
 }
 
-impl Ctx {
-    async fn team(&self, seed: &TeamSeed) -> Result<i64, csirt_store::Error> {
+impl<O: Observer> Ctx<O> {
+    async fn team(
+        &self,
+        seed: &TeamSeed,
+    ) -> Result<(i64, Vec<Checked<O::Prepared>>), csirt_store::Error> {
         let (name, country, homepage) = (
             seed.name.clone(),
             seed.country.clone(),
@@ -253,6 +298,7 @@ impl Ctx {
         let team_id = self
             .with_store(move |s| s.upsert_team(&name, country.as_deref(), homepage.as_deref()))
             .await?;
+        let mut checked = Vec::new();
         for (i, doc_url) in seed.documents.iter().enumerate() {
             let Some(doc) = self.get(team_id, doc_url, Role::Document, false).await? else {
                 continue;
@@ -260,7 +306,9 @@ impl Ctx {
             let clearsigned = csirt_verify::cleartext::is_clearsigned(&doc.bytes);
             // Parsing (a PDF can take a while) starts now, while the host's
             // next turn for the signature and key is still a second away.
-            let mut prepared = doc.new.then(|| self.prepare(&doc, clearsigned, doc_url));
+            let mut prepared = doc
+                .new
+                .then(|| self.prepare(&doc, clearsigned, doc_url, team_id, seed));
             // What the document states, for its signature and key URLs. A
             // document read from disk is a mirror meant to work offline: its
             // stated URLs point at the internet and are not followed.
@@ -268,11 +316,11 @@ impl Ctx {
                 if doc_url.scheme() != "file" && (seed.signature.is_none() || seed.key.is_none()) {
                     let p = prepared
                         .take()
-                        .unwrap_or_else(|| self.prepare(&doc, clearsigned, doc_url));
+                        .unwrap_or_else(|| self.prepare(&doc, clearsigned, doc_url, team_id, seed));
                     let ready = self.ready(p).await;
                     let stated = ready
                         .as_ref()
-                        .map(|p| stated_urls(p.record(), doc_url))
+                        .map(|p| stated_urls(p.prepared.record(), doc_url))
                         .unwrap_or_default();
                     prepared = Some(Pending::Done(Box::new(ready)));
                     stated
@@ -315,17 +363,20 @@ impl Ctx {
             let sig_version = sig.as_ref().map(|s| s.version_id);
             let (doc_version, sig_new) = (doc.version_id, sig.as_ref().is_some_and(|s| s.new));
             // Nothing new: checked before unless the last check was cut off.
-            if !doc.new && !sig_new && !keys_new
+            if !doc.new
+                && !sig_new
+                && !keys_new
                 && self
                     .with_store(move |s| s.has_result(doc_version, sig_version))
                     .await?
             {
                 continue;
             }
-            let prepared = prepared.unwrap_or_else(|| self.prepare(&doc, clearsigned, doc_url));
-            self.check(doc, prepared, sig, keyring).await?;
+            let prepared =
+                prepared.unwrap_or_else(|| self.prepare(&doc, clearsigned, doc_url, team_id, seed));
+            checked.extend(self.check(doc, prepared, sig, keyring).await?);
         }
-        Ok(team_id)
+        Ok((team_id, checked))
     }
 
     /// Fetches one URL and records the fetch; the bytes of its current
@@ -430,21 +481,35 @@ impl Ctx {
     }
 
     /// Starts parsing a document on the blocking pool.
-    fn prepare(&self, doc: &Got, clearsigned: bool, url: &Url) -> Pending {
-        let (bytes, source) = (doc.bytes.clone(), url.to_string());
-        let slots = self.blocking_slots.clone();
+    fn prepare(
+        &self,
+        doc: &Got,
+        clearsigned: bool,
+        url: &Url,
+        team_id: i64,
+        seed: &TeamSeed,
+    ) -> Pending<O::Prepared> {
+        let (bytes, url, seed) = (doc.bytes.clone(), url.clone(), seed.clone());
+        let (slots, observer) = (self.blocking_slots.clone(), self.observer.clone());
         Pending::Running(tokio::spawn(async move {
             let slot = slots.acquire_owned().await;
             blocking(move || {
                 let _slot = slot;
-                csirt_check::prepare(&bytes, !clearsigned, &source, Utc::now())
+                let prepared = csirt_check::prepare(&bytes, !clearsigned, url.as_str(), Utc::now());
+                let json = serde_json::to_string(prepared.record()).unwrap_or_default();
+                let observed = observer.parsed(team_id, &seed, &url, prepared.record(), &json);
+                Parsed {
+                    prepared,
+                    json,
+                    observed,
+                }
             })
             .await
         }))
     }
 
     /// Waits for a parse, at most the check deadline.
-    async fn ready(&self, p: Pending) -> Option<csirt_check::Prepared> {
+    async fn ready(&self, p: Pending<O::Prepared>) -> Option<Parsed<O::Prepared>> {
         match p {
             Pending::Done(p) => *p,
             Pending::Running(task) => {
@@ -459,17 +524,22 @@ impl Ctx {
     async fn check(
         &self,
         doc: Got,
-        prepared: Pending,
+        prepared: Pending<O::Prepared>,
         sig: Option<Got>,
         keyring: Keyring,
-    ) -> Result<(), csirt_store::Error> {
+    ) -> Result<Option<Checked<O::Prepared>>, csirt_store::Error> {
         let deadline = self.config.check_deadline;
         let sig_version = sig.as_ref().map(|s| s.version_id);
         let doc_version = doc.version_id;
         let Some(prepared) = self.ready(prepared).await else {
             tracing::warn!(%doc_version, "document could not be parsed within {deadline:?}");
-            return Ok(());
+            return Ok(None);
         };
+        let Parsed {
+            prepared,
+            json: record,
+            observed,
+        } = prepared;
         let slot = self.blocking_slot().await;
         let task = tokio::task::spawn_blocking(move || {
             let _slot = slot;
@@ -480,15 +550,14 @@ impl Ctx {
                 &keyring,
                 Utc::now(),
             );
-            let record = serde_json::to_string(&c.record).unwrap_or_default();
             let report = serde_json::to_string(&c.verification(&keyring)).unwrap_or_default();
-            (record, c.report.outcome.code(), report)
+            (c.report.outcome.code(), report)
         });
-        let (record, outcome, report) = match tokio::time::timeout(deadline, task).await {
+        let (outcome, report) = match tokio::time::timeout(deadline, task).await {
             Ok(Ok(r)) => r,
             Ok(Err(_)) | Err(_) => {
                 tracing::warn!(%doc_version, "document could not be verified within {deadline:?}");
-                return Ok(());
+                return Ok(None);
             }
         };
         {
@@ -499,7 +568,12 @@ impl Ctx {
         self.with_store(move |s| {
             s.record_result(doc_version, &record, outcome, &report, sig_version)
         })
-        .await
+        .await?;
+        Ok(Some(Checked {
+            version_id: doc_version,
+            outcome: outcome.to_string(),
+            prepared: observed,
+        }))
     }
 
     async fn with_store<T: Send + 'static>(
@@ -517,9 +591,17 @@ impl Ctx {
 }
 
 /// A document's parse: running on the blocking pool, or already awaited.
-enum Pending {
-    Running(tokio::task::JoinHandle<csirt_check::Prepared>),
-    Done(Box<Option<csirt_check::Prepared>>),
+enum Pending<P> {
+    Running(tokio::task::JoinHandle<Parsed<P>>),
+    Done(Box<Option<Parsed<P>>>),
+}
+
+/// A document parsed: the record's JSON as stored, and what the observer
+/// made of it.
+struct Parsed<P> {
+    prepared: csirt_check::Prepared,
+    json: String,
+    observed: P,
 }
 
 /// The signature and key URLs a record states, made absolute against the

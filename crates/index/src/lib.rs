@@ -169,7 +169,7 @@ pub struct Results {
     pub hits: Vec<Hit>,
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 struct Fields {
     team_id: Field,
     name: Field,
@@ -603,9 +603,46 @@ pub struct Updater<'a> {
 impl Updater<'_> {
     /// Adds a team, replacing any entry with the same `team_id`.
     pub fn upsert(&mut self, e: Entry) -> Result<()> {
+        let outcome = e.outcome.clone();
+        self.add(Document::new(e), &outcome)
+    }
+
+    /// Adds a team's prepared document with its verification outcome,
+    /// replacing any entry with the same team id.
+    pub fn add(&mut self, d: Document, outcome: &str) -> Result<()> {
         let f = self.index.f;
+        let Document { team_id, mut doc } = d;
+        debug_assert!(f == fields(), "one schema for documents and indexes");
         self.writer
-            .delete_term(Term::from_field_u64(f.team_id, e.team_id));
+            .delete_term(Term::from_field_u64(f.team_id, team_id));
+        doc.add_text(f.signed, signed_state(outcome));
+        doc.add_text(f.outcome, outcome);
+        self.writer.add_document(doc)?;
+        Ok(())
+    }
+
+    /// Makes every change visible at once.
+    pub fn commit(mut self) -> Result<()> {
+        self.writer.commit()?;
+        self.index.reader.reload()?;
+        Ok(())
+    }
+}
+
+/// A team's entry made into an index document, all but its verification
+/// outcome: the costly half of [`Updater::upsert`] (analysing the text,
+/// building the word pairs), which a crawler does while it still waits for
+/// the signature and key. [`Updater::add`] adds the outcome.
+#[derive(Debug)]
+pub struct Document {
+    team_id: u64,
+    doc: TantivyDocument,
+}
+
+impl Document {
+    /// Builds the document of `e`; `e.outcome` is left out.
+    pub fn new(e: Entry) -> Document {
+        let f = fields();
         let mut pairs: Vec<String> = analyze(&e.text)
             .windows(2)
             .map(|w| format!("{} {}", w[0], w[1]))
@@ -614,8 +651,8 @@ impl Updater<'_> {
         pairs.dedup();
         let mut d = doc!(
             f.team_id => e.team_id,
-            f.name => e.name.clone(),
-            f.short_name => e.short_name.clone(),
+            f.name => e.name,
+            f.short_name => e.short_name,
             f.country => e.country.clone(),
             f.constituency => e.constituency,
             f.mission => e.mission,
@@ -625,8 +662,6 @@ impl Updater<'_> {
             f.lang => e.lang.to_ascii_lowercase(),
             f.text => e.text,
             f.updated => u64::from(e.updated),
-            f.signed => signed_state(&e.outcome),
-            f.outcome => e.outcome,
             f.stale => u64::from(e.stale),
             f.url => e.url,
             f.record => e.record,
@@ -660,16 +695,23 @@ impl Updater<'_> {
             }
             d.add_text(f.key, &k);
         }
-        self.writer.add_document(d)?;
-        Ok(())
+        Document {
+            team_id: e.team_id,
+            doc: d,
+        }
     }
 
-    /// Makes every change visible at once.
-    pub fn commit(mut self) -> Result<()> {
-        self.writer.commit()?;
-        self.index.reader.reload()?;
-        Ok(())
+    /// The team the document is for.
+    pub fn team_id(&self) -> u64 {
+        self.team_id
     }
+}
+
+/// The schema's field handles, the same for every index this version
+/// opens (fields are numbered in the order [`schema`] adds them).
+fn fields() -> Fields {
+    static FIELDS: std::sync::OnceLock<Fields> = std::sync::OnceLock::new();
+    *FIELDS.get_or_init(|| schema().1)
 }
 
 fn term(field: Field, v: &str) -> Box<dyn Query> {

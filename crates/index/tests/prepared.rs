@@ -1,0 +1,87 @@
+//! A document prepared ahead ([`Document`]) and given its outcome later is
+//! found exactly like an entry added whole ([`Updater::upsert`]).
+
+use csirt_index::{Document, Entry, Index};
+
+fn entry(team_id: u64, name: &str, outcome: &str) -> Entry {
+    Entry {
+        team_id,
+        name: name.into(),
+        country: "CA".into(),
+        constituency: "Universities in Quebec".into(),
+        text: "3.2 Constituency\nUniversities in Quebec, faculty and staff.\n\
+               2.7 Electronic Mail Address\ncert@xyz.example"
+            .into(),
+        emails: vec!["cert@xyz.example".into()],
+        keys: vec!["0123456789ABCDEF0123456789ABCDEF01234567".into()],
+        updated: 20260115,
+        outcome: outcome.into(),
+        url: format!("https://{name}.example/rfc2350.txt"),
+        record: "{}".into(),
+        ..Entry::default()
+    }
+}
+
+/// The hits with their scores, sorted: equal scores come in segment
+/// order, which depends on which indexing thread took the document.
+fn hits(index: &Index, q: &str) -> Vec<String> {
+    let r = index.search(q, 10, 0).unwrap();
+    let mut h: Vec<String> = r
+        .hits
+        .iter()
+        .map(|h| {
+            format!(
+                "{:.4} {} {} {} {}",
+                h.score, h.name, h.outcome, h.url, h.snippet
+            )
+        })
+        .collect();
+    h.sort();
+    h
+}
+
+#[test]
+fn a_prepared_document_is_found_like_a_whole_entry() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let whole = Index::open(a.path()).unwrap();
+    let prepared = Index::open(b.path()).unwrap();
+    let mut u = whole.updater().unwrap();
+    u.upsert(entry(1, "xyz", "valid")).unwrap();
+    u.upsert(entry(2, "abc", "bad-signature")).unwrap();
+    u.commit().unwrap();
+    let mut u = prepared.updater().unwrap();
+    let mut e = entry(1, "xyz", "ignored");
+    e.outcome.clear();
+    u.add(Document::new(e), "valid").unwrap();
+    u.add(Document::new(entry(2, "abc", "")), "bad-signature")
+        .unwrap();
+    u.commit().unwrap();
+    for q in [
+        "universities quebec",
+        "\"faculty and staff\"",
+        "signed:yes",
+        "signed:bad",
+        "email:xyz.example",
+        "key:89ABCDEF01234567",
+        "country:CA",
+        "name:abc",
+    ] {
+        let h = hits(&whole, q);
+        assert!(!h.is_empty(), "{q}");
+        assert_eq!(h, hits(&prepared, q), "{q}");
+    }
+}
+
+#[test]
+fn adding_a_prepared_document_replaces_the_teams_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open(dir.path()).unwrap();
+    let mut u = index.updater().unwrap();
+    u.upsert(entry(1, "xyz", "unsigned")).unwrap();
+    u.commit().unwrap();
+    let mut u = index.updater().unwrap();
+    u.add(Document::new(entry(1, "xyz", "")), "valid").unwrap();
+    u.commit().unwrap();
+    assert_eq!(hits(&index, "name:xyz").len(), 1);
+    assert!(hits(&index, "signed:no").is_empty());
+}
