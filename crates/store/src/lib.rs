@@ -291,7 +291,6 @@ impl Store {
             move |source| Error::Io { path, source }
         };
         fs::create_dir_all(dir.join("blobs")).map_err(io(dir))?;
-        fs::create_dir_all(dir.join("tmp")).map_err(io(dir))?;
         let db_path = dir.join("csirt.db");
         let db = |source| Error::Db {
             path: db_path.clone(),
@@ -729,9 +728,12 @@ fn put_blob(dir: &Path, bytes: &[u8]) -> Result<String> {
     // Unique per writer: two threads may write the same new blob at once.
     static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = dir
-        .join("tmp")
-        .join(format!("{sha}.{}.{n}", std::process::id()));
+    // Beside its final name: a rename within one folder takes only that
+    // folder's lock, and writers of different blobs rarely share one of the
+    // 256 folders. One shared `tmp/` made every blob of a 500-host crawl
+    // queue on that folder's lock (ratio 1.14-1.17 -> 1.125-1.13). A crash
+    // leaves a dot-file that no row names.
+    let tmp = parent.join(format!(".tmp-{sha}.{}.{n}", std::process::id()));
     {
         let mut f = fs::File::create(&tmp).map_err(io(&tmp))?;
         f.write_all(bytes).map_err(io(&tmp))?;
