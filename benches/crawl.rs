@@ -131,25 +131,29 @@ fn main() {
         .spawn()
         .unwrap();
     let pid = child.id();
+    let mut stdout = child.stdout.take().unwrap();
+    // The end is taken when wait() returns, not at the next memory sample:
+    // sampling every 20 ms would add up to 20 ms to the wall time.
+    let (ended_tx, ended) = std::sync::mpsc::channel();
+    let waiter = std::thread::spawn(move || {
+        let status = child.wait().unwrap();
+        let _ = ended_tx.send(Instant::now());
+        status
+    });
     let mut peak_kib = 0u64;
-    let status = loop {
+    let end = loop {
         if let Some(hwm) = vm_hwm(pid) {
             peak_kib = peak_kib.max(hwm);
         }
-        if let Some(st) = child.try_wait().unwrap() {
-            break st;
+        if let Ok(t) = ended.recv_timeout(Duration::from_millis(20)) {
+            break t;
         }
-        std::thread::sleep(Duration::from_millis(20));
     };
-    let wall = start.elapsed();
+    let status = waiter.join().unwrap();
+    let wall = end - start;
     let mut out = String::new();
     use std::io::Read;
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut out)
-        .unwrap();
+    stdout.read_to_string(&mut out).unwrap();
     assert!(status.success(), "crawl failed");
 
     let all: Vec<Instant> = hosts
