@@ -78,7 +78,17 @@ fn run(mut store: Store, rx: mpsc::Receiver<Job>) {
         let mut delivers = Vec::with_capacity(jobs.len());
         // If the batch cannot even begin, the jobs are dropped unrun and
         // their callers hear that the writer stopped.
-        let committed = store.batch(|s| delivers.extend(jobs.into_iter().map(|j| j(s))));
+        let committed = store.batch(|s| {
+            for j in jobs {
+                // A call that panics has its savepoint rolled back as it
+                // unwinds; its caller hears that the writer stopped (its
+                // reply is dropped) and the batch goes on.
+                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| j(s))) {
+                    Ok(d) => delivers.push(d),
+                    Err(_) => tracing::error!("store: a call panicked; its writes are undone"),
+                }
+            }
+        });
         let why = committed.err().map(|e| {
             tracing::error!("store: a batch of writes was not committed: {e}");
             e.to_string()
@@ -86,5 +96,40 @@ fn run(mut store: Store, rx: mpsc::Receiver<Job>) {
         for d in delivers {
             d(why.as_deref());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use csirt_store::{Fetch, Role};
+
+    #[tokio::test]
+    async fn failed_and_panicking_calls_leave_the_others_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let (w, thread) = Writer::start(Store::open(dir.path()).unwrap());
+        let team = w.call(|s| s.upsert_team("T", None, None)).await.unwrap();
+        let url = w
+            .call(move |s| s.url("https://t.example/doc", team, Role::Document))
+            .await
+            .unwrap();
+        // Queued together, so very likely in one batch.
+        let (good, bad, panicked) = tokio::join!(
+            w.call(move |s| s.record_fetch(&Fetch::ok(url, 200, b"v1".to_vec()))),
+            w.call(move |s| s.record_fetch(&Fetch::ok(url + 1000, 200, b"v2".to_vec()))),
+            w.call(|_| -> Result<(), Error> { panic!("a bug in a store call") }),
+        );
+        assert!(good.unwrap().new_version);
+        assert!(matches!(bad, Err(Error::Db { .. })), "{bad:?}");
+        assert!(
+            matches!(panicked, Err(Error::NotCommitted(_))),
+            "{panicked:?}"
+        );
+        // The writer goes on after a panic.
+        assert_eq!(w.call(|s| s.count("versions")).await.unwrap(), 1);
+        drop(w);
+        thread.join().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        assert_eq!(s.count("fetches").unwrap(), 1);
     }
 }
