@@ -66,28 +66,36 @@ const STALE_AFTER_DAYS: i64 = 365;
 
 /// Updates the search index team by team while a crawl runs.
 pub struct Incremental {
-    sender: Option<Sender<Done>>,
+    sender: Option<Sender<Msg>>,
     thread: std::thread::JoinHandle<anyhow::Result<()>>,
 }
 
 type Sender<T> = std::sync::mpsc::Sender<T>;
 
-/// A team the crawl finished, with the documents it checked.
-struct Done {
-    team_id: i64,
-    checked: Vec<csirt_crawl::Checked<csirt_index::Document>>,
+/// What the crawl tells the indexing thread.
+enum Msg {
+    /// The document of a team with one document, just parsed: indexed at
+    /// once, its outcome follows when the team is done.
+    Text(csirt_index::Document),
+    /// A team the crawl finished, with the documents it checked (those of
+    /// teams with several documents still carry their index document).
+    Done {
+        team_id: i64,
+        checked: Vec<csirt_crawl::Checked<Option<csirt_index::Document>>>,
+    },
 }
 
 /// The crawl's [`csirt_crawl::Observer`]: builds each new record's index
-/// document as soon as it is parsed, and hands finished teams to the
-/// indexing thread.
+/// document as soon as it is parsed and hands it to the indexing thread
+/// then, a host turn or more before the team is done; when it is, only the
+/// outcome is left to index.
 pub struct Follower {
-    sender: Sender<Done>,
+    sender: Sender<Msg>,
     today: NaiveDate,
 }
 
 impl csirt_crawl::Observer for Follower {
-    type Prepared = csirt_index::Document;
+    type Prepared = Option<csirt_index::Document>;
 
     fn parsed(
         &self,
@@ -96,7 +104,7 @@ impl csirt_crawl::Observer for Follower {
         url: &csirt_crawl::Url,
         record: &Record,
         record_json: &str,
-    ) -> csirt_index::Document {
+    ) -> Option<csirt_index::Document> {
         let e = Entry {
             team_id: team_id as u64,
             name: seed.name.clone(),
@@ -106,18 +114,30 @@ impl csirt_crawl::Observer for Follower {
             stale: true,
             ..Entry::default()
         };
-        csirt_index::Document::new(with_record(e, Some(record), self.today, STALE_AFTER_DAYS))
+        let d =
+            csirt_index::Document::new(with_record(e, Some(record), self.today, STALE_AFTER_DAYS));
+        // A team with several documents is indexed by the best of them,
+        // known only once all are checked.
+        if seed.documents.len() > 1 {
+            return Some(d);
+        }
+        let _ = self.sender.send(Msg::Text(d));
+        None
     }
 
-    fn team_done(&self, team_id: i64, checked: Vec<csirt_crawl::Checked<csirt_index::Document>>) {
-        let _ = self.sender.send(Done { team_id, checked });
+    fn team_done(
+        &self,
+        team_id: i64,
+        checked: Vec<csirt_crawl::Checked<Option<csirt_index::Document>>>,
+    ) {
+        let _ = self.sender.send(Msg::Done { team_id, checked });
     }
 }
 
 impl Incremental {
     /// Starts the indexing thread; returns it and the crawl's observer.
     pub fn start(data: &Path, today: NaiveDate) -> (Incremental, Follower) {
-        let (tx, rx) = std::sync::mpsc::channel::<Done>();
+        let (tx, rx) = std::sync::mpsc::channel::<Msg>();
         let data = data.to_path_buf();
         let thread = std::thread::spawn(move || -> anyhow::Result<()> {
             let store = Store::open(&data).context("cannot open the store for indexing")?;
@@ -135,25 +155,28 @@ impl Incremental {
             let mut updater = index
                 .updater()
                 .context("the search index is busy (another crawl?)")?;
-            for Done {
-                team_id,
-                mut checked,
-            } in rx
-            {
-                let docs = store.documents_of(team_id)?;
+            for msg in rx {
+                let (team_id, mut checked) = match msg {
+                    Msg::Text(d) => {
+                        updater.add_text(d)?;
+                        continue;
+                    }
+                    Msg::Done { team_id, checked } => (team_id, checked),
+                };
                 // The usual case, one document and checked just now: its
-                // index document is built, the outcome is all it lacks.
-                if let [d] = &docs[..] {
-                    let fresh = checked.iter().position(|c| {
-                        c.version_id == d.version.id && d.outcome.as_ref() == Some(&c.outcome)
-                    });
-                    if let Some(i) = fresh {
-                        let c = checked.swap_remove(i);
-                        updater.add(c.prepared, &c.outcome)?;
+                // text is indexed, the outcome is all it lacks.
+                if checked.len() == 1 && store.document_count(team_id)? == 1 {
+                    if let Some(c) = checked.pop() {
+                        match c.prepared {
+                            None => updater.set_outcome(team_id as u64, &c.outcome)?,
+                            Some(d) => updater.add(d, &c.outcome)?,
+                        }
                         continue;
                     }
                 }
-                for (d, r) in best_per_team(docs) {
+                // Otherwise the store ranks the team's documents; this also
+                // replaces a text indexed early whose check did not finish.
+                for (d, r) in best_per_team(store.documents_of(team_id)?) {
                     updater.upsert(entry(&d, r.as_ref(), today, STALE_AFTER_DAYS))?;
                 }
             }

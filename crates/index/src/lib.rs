@@ -7,8 +7,13 @@
 //! - every record field is indexed under the names of the parser's record;
 //!   the team name is boosted; e-mail addresses, their domains and key
 //!   fingerprints/IDs are also exact terms; the last update (as
-//!   `YYYYMMDD`), the signature state and staleness are fast fields for
-//!   filters; the country is a facet;
+//!   `YYYYMMDD`) and staleness are fast fields for filters; the country is
+//!   a facet;
+//! - a team's verification outcome lives in a small status document of its
+//!   own, so a crawl can index a team's text as soon as it is parsed and
+//!   add the outcome a host turn later ([`Updater::add_text`],
+//!   [`Updater::set_outcome`]); `signed:` filters and hits read it from
+//!   there, and a team without one counts as unsigned;
 //! - text is lower-cased, accent-folded (`Québec` finds `Quebec` and back)
 //!   and stemmed; words of five letters or more also match with one typo;
 //!   no stop words are removed, so `"the CERT"` still means something;
@@ -45,10 +50,10 @@ use std::ops::Bound;
 use std::path::Path;
 
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery,
-    TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    RangeQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
@@ -193,7 +198,17 @@ struct Fields {
     url: Field,
     record: Field,
     pairs: Field,
+    kind: Field,
+    status_team: Field,
 }
+
+/// `kind` of a team's document: its text and everything searched in it.
+const KIND_TEAM: &str = "team";
+/// `kind` of a team's verification outcome, kept in a document of its own
+/// (`status_team`, `signed`, `outcome`): a crawl knows a team's text a
+/// second or more before its signature is checked, and indexes it then;
+/// only this small document waits for the check.
+const KIND_STATUS: &str = "status";
 
 const ANALYZER: &str = "csirt";
 
@@ -244,6 +259,11 @@ fn schema() -> (Schema, Fields) {
         // term: a two-word phrase is then one posting list instead of a
         // position check over every document holding both words.
         pairs: b.add_text_field("pairs", STRING),
+        kind: b.add_text_field("kind", STRING),
+        status_team: b.add_u64_field(
+            "status_team",
+            NumericOptions::default().set_indexed().set_fast(),
+        ),
     };
     (b.build(), f)
 }
@@ -341,7 +361,10 @@ impl Index {
 
     /// Number of teams in the index, as the current reader sees it.
     pub fn len(&self) -> u64 {
-        self.reader.searcher().num_docs()
+        let searcher = self.reader.searcher();
+        searcher
+            .search(&*term(self.f.kind, KIND_TEAM), &Count)
+            .map_or(0, |n| n as u64)
     }
 
     /// Whether the index holds no team.
@@ -392,14 +415,15 @@ impl Index {
                     highlight(sn.fragment(), sn.highlighted())
                 })
                 .unwrap_or_default();
+            let team_id = n(self.f.team_id);
             hits.push(Hit {
                 score,
-                team_id: n(self.f.team_id),
+                team_id,
                 name: s(self.f.name),
                 short_name: s(self.f.short_name),
                 country: s(self.f.country),
                 updated: n(self.f.updated) as u32,
-                outcome: s(self.f.outcome),
+                outcome: self.outcome_of(&searcher, team_id),
                 stale: n(self.f.stale) == 1,
                 url: s(self.f.url),
                 snippet,
@@ -428,14 +452,21 @@ impl Index {
                         parts.push((Occur::MustNot, q));
                     }
                 }
-                Clause::Signed(s) => {
-                    let v = match s {
-                        query::Signed::Yes => "yes",
-                        query::Signed::No => "no",
-                        query::Signed::Bad => "bad",
-                    };
-                    parts.push((Occur::Must, term(self.f.signed, v)));
-                }
+                // The outcome is in the team's status document: the filter
+                // becomes the set of teams whose status says so. A team
+                // without one (its check never finished) counts as unsigned.
+                Clause::Signed(s) => match s {
+                    query::Signed::Yes => {
+                        parts.push((Occur::Must, self.teams_signed(searcher, "yes")))
+                    }
+                    query::Signed::Bad => {
+                        parts.push((Occur::Must, self.teams_signed(searcher, "bad")))
+                    }
+                    query::Signed::No => {
+                        parts.push((Occur::MustNot, self.teams_signed(searcher, "yes")));
+                        parts.push((Occur::MustNot, self.teams_signed(searcher, "bad")));
+                    }
+                },
                 Clause::Stale(b) => parts.push((
                     Occur::Must,
                     Box::new(TermQuery::new(
@@ -456,12 +487,63 @@ impl Index {
                 Clause::Country(c) => parts.push((Occur::Must, term(self.f.country, c))),
             }
         }
-        let positive = parts.iter().any(|(o, _)| *o != Occur::MustNot);
-        if !positive {
-            parts.push((Occur::Must, Box::new(AllQuery)));
+        // Words alone: at least one must match. They are grouped so that
+        // the filter below, a Must, does not make them optional.
+        let (words, mut parts): (Vec<_>, Vec<_>) =
+            parts.into_iter().partition(|(o, _)| *o == Occur::Should);
+        if !words.is_empty() {
+            parts.push((Occur::Must, Box::new(BooleanQuery::new(words))));
         }
-        // Only words: at least one must match (the Should clauses do that).
+        // Team documents only, never status documents; this is also what
+        // a query of exclusions alone starts from. It adds nothing to the
+        // score.
+        parts.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(term(self.f.kind, KIND_TEAM), 0.0)),
+        ));
         Box::new(BooleanQuery::new(parts))
+    }
+
+    /// The teams whose status document says `signed`, as a query on team
+    /// documents.
+    fn teams_signed(&self, searcher: &tantivy::Searcher, signed: &str) -> Box<dyn Query> {
+        let status = BooleanQuery::new(vec![
+            (Occur::Must, term(self.f.kind, KIND_STATUS)),
+            (Occur::Must, term(self.f.signed, signed)),
+        ]);
+        let mut teams = Vec::new();
+        if let Ok(found) = searcher.search(&status, &DocSetCollector) {
+            for addr in found {
+                let reader = searcher.segment_reader(addr.segment_ord);
+                if let Ok(col) = reader.fast_fields().u64("status_team") {
+                    teams.extend(col.first(addr.doc_id));
+                }
+            }
+        }
+        Box::new(TermSetQuery::new(
+            teams
+                .into_iter()
+                .map(|t| Term::from_field_u64(self.f.team_id, t)),
+        ))
+    }
+
+    /// The outcome in a team's status document; `unsigned` without one.
+    fn outcome_of(&self, searcher: &tantivy::Searcher, team_id: u64) -> String {
+        let q = TermQuery::new(
+            Term::from_field_u64(self.f.status_team, team_id),
+            IndexRecordOption::Basic,
+        );
+        searcher
+            .search(&q, &TopDocs::with_limit(1))
+            .ok()
+            .and_then(|top| top.first().map(|(_, addr)| *addr))
+            .and_then(|addr| searcher.doc::<TantivyDocument>(addr).ok())
+            .and_then(|d| {
+                d.get_first(self.f.outcome)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| "unsigned".into())
     }
 
     /// One word in a scope: a disjunction over the scope's fields. A word of
@@ -610,14 +692,34 @@ impl Updater<'_> {
     /// Adds a team's prepared document with its verification outcome,
     /// replacing any entry with the same team id.
     pub fn add(&mut self, d: Document, outcome: &str) -> Result<()> {
+        let team_id = d.team_id;
+        self.add_text(d)?;
+        self.set_outcome(team_id, outcome)
+    }
+
+    /// Replaces a team's document, leaving its verification outcome as it
+    /// is until [`Updater::set_outcome`]: a crawl adds a team's text as soon
+    /// as it is parsed. Both land in the same commit.
+    pub fn add_text(&mut self, d: Document) -> Result<()> {
         let f = self.index.f;
-        let Document { team_id, mut doc } = d;
         debug_assert!(f == fields(), "one schema for documents and indexes");
         self.writer
-            .delete_term(Term::from_field_u64(f.team_id, team_id));
-        doc.add_text(f.signed, signed_state(outcome));
-        doc.add_text(f.outcome, outcome);
-        self.writer.add_document(doc)?;
+            .delete_term(Term::from_field_u64(f.team_id, d.team_id));
+        self.writer.add_document(d.doc)?;
+        Ok(())
+    }
+
+    /// Sets a team's verification outcome.
+    pub fn set_outcome(&mut self, team_id: u64, outcome: &str) -> Result<()> {
+        let f = self.index.f;
+        self.writer
+            .delete_term(Term::from_field_u64(f.status_team, team_id));
+        self.writer.add_document(doc!(
+            f.kind => KIND_STATUS,
+            f.status_team => team_id,
+            f.signed => signed_state(outcome),
+            f.outcome => outcome,
+        ))?;
         Ok(())
     }
 
@@ -632,7 +734,8 @@ impl Updater<'_> {
 /// A team's entry made into an index document, all but its verification
 /// outcome: the costly half of [`Updater::upsert`] (analysing the text,
 /// building the word pairs), which a crawler does while it still waits for
-/// the signature and key. [`Updater::add`] adds the outcome.
+/// the signature and key. [`Updater::add_text`] indexes it;
+/// [`Updater::set_outcome`] or [`Updater::add`] gives it its outcome.
 #[derive(Debug)]
 pub struct Document {
     team_id: u64,
@@ -650,6 +753,7 @@ impl Document {
         pairs.sort_unstable();
         pairs.dedup();
         let mut d = doc!(
+            f.kind => KIND_TEAM,
             f.team_id => e.team_id,
             f.name => e.name,
             f.short_name => e.short_name,

@@ -85,3 +85,50 @@ fn adding_a_prepared_document_replaces_the_teams_entry() {
     assert_eq!(hits(&index, "name:xyz").len(), 1);
     assert!(hits(&index, "signed:no").is_empty());
 }
+
+#[test]
+fn text_indexed_first_and_its_outcome_later_is_found_like_a_whole_entry() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let whole = Index::open(a.path()).unwrap();
+    let split = Index::open(b.path()).unwrap();
+    let mut u = whole.updater().unwrap();
+    u.upsert(entry(1, "xyz", "valid")).unwrap();
+    u.upsert(entry(2, "abc", "bad-signature")).unwrap();
+    u.commit().unwrap();
+    let mut u = split.updater().unwrap();
+    u.add_text(Document::new(entry(1, "xyz", ""))).unwrap();
+    u.add_text(Document::new(entry(2, "abc", ""))).unwrap();
+    u.set_outcome(2, "bad-signature").unwrap();
+    u.set_outcome(1, "valid").unwrap();
+    u.commit().unwrap();
+    assert_eq!(split.len(), 2, "status documents are not teams");
+    for q in ["universities quebec", "signed:yes", "signed:bad", "-abc"] {
+        assert_eq!(hits(&whole, q), hits(&split, q), "{q}");
+    }
+}
+
+#[test]
+fn a_team_without_an_outcome_counts_as_unsigned() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open(dir.path()).unwrap();
+    let mut u = index.updater().unwrap();
+    u.add_text(Document::new(entry(1, "xyz", ""))).unwrap();
+    u.upsert(entry(2, "abc", "valid")).unwrap();
+    u.commit().unwrap();
+    let names = |q: &str| -> Vec<String> {
+        let r = index.search(q, 10, 0).unwrap();
+        r.hits
+            .iter()
+            .map(|h| format!("{} {}", h.name, h.outcome))
+            .collect()
+    };
+    assert_eq!(names("signed:no"), ["xyz unsigned"]);
+    assert_eq!(names("signed:yes"), ["abc valid"]);
+    assert!(names("signed:bad").is_empty());
+    // A later outcome replaces the earlier one.
+    let mut u = index.updater().unwrap();
+    u.set_outcome(2, "bad-signature").unwrap();
+    u.commit().unwrap();
+    assert_eq!(names("signed:bad"), ["abc bad-signature"]);
+    assert!(names("signed:yes").is_empty());
+}

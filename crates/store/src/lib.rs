@@ -570,6 +570,19 @@ impl Store {
         self.documents_where("t.id = ?1", team_id)
     }
 
+    /// How many document URLs a team has, fetched or not: a cheap way to
+    /// know whether [`Store::documents_of`] has any choosing to do.
+    pub fn document_count(&self, team_id: i64) -> Result<usize> {
+        self.conn
+            .query_row_cached(
+                "SELECT count(*) FROM urls WHERE team_id = ?1 AND role = 'document'",
+                params![team_id],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as usize)
+            .map_err(self.db())
+    }
+
     fn documents_where(&self, cond: &str, arg: i64) -> Result<Vec<TeamDocument>> {
         let mut stmt = self
             .conn
