@@ -50,10 +50,9 @@ use std::ops::Bound;
 use std::path::Path;
 
 use serde::Serialize;
-use tantivy::collector::{Count, DocSetCollector, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
-    RangeQuery, TermQuery, TermSetQuery,
+    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
@@ -62,7 +61,7 @@ use tantivy::schema::{
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
 };
-use tantivy::{doc, IndexReader, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{doc, DocId, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 pub use query::{Clause, QueryError, Scope};
 
@@ -192,7 +191,7 @@ struct Fields {
     lang: Field,
     text: Field,
     updated: Field,
-    signed: Field,
+    signed_code: Field,
     outcome: Field,
     stale: Field,
     url: Field,
@@ -205,7 +204,7 @@ struct Fields {
 /// `kind` of a team's document: its text and everything searched in it.
 const KIND_TEAM: &str = "team";
 /// `kind` of a team's verification outcome, kept in a document of its own
-/// (`status_team`, `signed`, `outcome`): a crawl knows a team's text a
+/// (`status_team`, `signed_code`, `outcome`): a crawl knows a team's text a
 /// second or more before its signature is checked, and indexes it then;
 /// only this small document waits for the check.
 const KIND_STATUS: &str = "status";
@@ -250,8 +249,8 @@ fn schema() -> (Schema, Fields) {
         lang: b.add_text_field("lang", STRING),
         text: b.add_text_field("text", stored_text),
         updated: b.add_u64_field("updated", num.clone()),
-        signed: b.add_text_field("signed", STRING | tantivy::schema::FAST),
-        outcome: b.add_text_field("outcome", STRING | STORED),
+        signed_code: b.add_u64_field("signed_code", NumericOptions::default().set_fast()),
+        outcome: b.add_text_field("outcome", STRING | STORED | tantivy::schema::FAST),
         stale: b.add_u64_field("stale", num),
         url: b.add_text_field("url", STRING | STORED),
         record: b.add_text_field("record", STORED),
@@ -273,6 +272,140 @@ pub struct Index {
     index: tantivy::Index,
     reader: IndexReader,
     f: Fields,
+    /// The status documents of the commit searches saw last, as a table.
+    statuses: std::sync::Mutex<Option<std::sync::Arc<Statuses>>>,
+}
+
+/// Where each team's status document is and its `signed:` state, read
+/// from one commit by its first search: filters and hits look teams up here
+/// instead of searching for each.
+struct Statuses {
+    generation: u64,
+    /// Team id to (signed code, segment, document).
+    by_team: std::collections::HashMap<u64, (u64, u32, u32)>,
+    /// Per segment, the signed code of each team document's team (and
+    /// [`NOT_A_TEAM`] for status documents): what a `signed:` filter tests
+    /// for every document a query matches.
+    per_doc: Vec<std::sync::Arc<Vec<u8>>>,
+}
+
+/// `per_doc` of a status document.
+const NOT_A_TEAM: u8 = u8::MAX;
+
+impl Statuses {
+    fn read(searcher: &tantivy::Searcher) -> Statuses {
+        let mut by_team = std::collections::HashMap::new();
+        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            let ff = seg.fast_fields();
+            let (Ok(teams), Ok(codes)) = (ff.u64("status_team"), ff.u64("signed_code")) else {
+                continue;
+            };
+            for doc in seg.doc_ids_alive() {
+                if let Some(team) = teams.first(doc) {
+                    let code = codes.first(doc).unwrap_or(SIGNED_NO);
+                    by_team.insert(team, (code, ord as u32, doc));
+                }
+            }
+        }
+        let per_doc = searcher
+            .segment_readers()
+            .iter()
+            .map(|seg| {
+                let mut codes = vec![NOT_A_TEAM; seg.max_doc() as usize];
+                if let Ok(teams) = seg.fast_fields().u64("team_id") {
+                    for (doc, code) in codes.iter_mut().enumerate() {
+                        if let Some(team) = teams.first(doc as DocId) {
+                            let c = by_team.get(&team).map_or(SIGNED_NO, |s| s.0);
+                            *code = c as u8;
+                        }
+                    }
+                }
+                std::sync::Arc::new(codes)
+            })
+            .collect();
+        Statuses {
+            generation: searcher.generation().generation_id(),
+            by_team,
+            per_doc,
+        }
+    }
+}
+
+/// A collector that passes on only the team documents whose `signed:` state
+/// is each of `wanted`; a team without a status document (its check never
+/// finished) counts as unsigned.
+struct SignedFilter<C> {
+    statuses: std::sync::Arc<Statuses>,
+    wanted: Vec<u8>,
+    inner: C,
+}
+
+struct SignedFilterSegment<C> {
+    codes: std::sync::Arc<Vec<u8>>,
+    wanted: Vec<u8>,
+    inner: C,
+}
+
+impl<C: tantivy::collector::Collector> tantivy::collector::Collector for SignedFilter<C> {
+    type Fruit = C::Fruit;
+    type Child = SignedFilterSegment<C::Child>;
+
+    fn for_segment(
+        &self,
+        ord: tantivy::SegmentOrdinal,
+        reader: &tantivy::SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        Ok(SignedFilterSegment {
+            codes: self
+                .statuses
+                .per_doc
+                .get(ord as usize)
+                .cloned()
+                .unwrap_or_default(),
+            wanted: self.wanted.clone(),
+            inner: self.inner.for_segment(ord, reader)?,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.inner.requires_scoring()
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<<Self::Child as tantivy::collector::SegmentCollector>::Fruit>,
+    ) -> tantivy::Result<Self::Fruit> {
+        self.inner.merge_fruits(fruits)
+    }
+}
+
+impl<C: tantivy::collector::SegmentCollector> tantivy::collector::SegmentCollector
+    for SignedFilterSegment<C>
+{
+    type Fruit = C::Fruit;
+
+    fn collect(&mut self, doc: DocId, score: tantivy::Score) {
+        let code = self.codes.get(doc as usize).copied().unwrap_or(NOT_A_TEAM);
+        if code != NOT_A_TEAM && self.wanted.iter().all(|w| *w == code) {
+            self.inner.collect(doc, score);
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.inner.harvest()
+    }
+}
+
+const SIGNED_NO: u64 = 0;
+const SIGNED_YES: u64 = 1;
+const SIGNED_BAD: u64 = 2;
+
+fn signed_code(outcome: &str) -> u64 {
+    match signed_state(outcome) {
+        "yes" => SIGNED_YES,
+        "bad" => SIGNED_BAD,
+        _ => SIGNED_NO,
+    }
 }
 
 impl Index {
@@ -292,7 +425,12 @@ impl Index {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        Ok(Index { index, reader, f })
+        Ok(Index {
+            index,
+            reader,
+            f,
+            statuses: Default::default(),
+        })
     }
 
     /// Opens the index in `dir`, replacing an [`Error::Outdated`] one by an
@@ -377,10 +515,27 @@ impl Index {
         let clauses = query::parse(q)?;
         let searcher = self.reader.searcher();
         let query = self.build(&clauses, &searcher);
-        let (top, total) = searcher.search(
-            &query,
-            &(TopDocs::with_limit(limit.max(1)).and_offset(offset), Count),
-        )?;
+        let statuses = self.statuses(&searcher);
+        let wanted: Vec<u8> = clauses
+            .iter()
+            .filter_map(|c| match c {
+                Clause::Signed(query::Signed::Yes) => Some(SIGNED_YES as u8),
+                Clause::Signed(query::Signed::No) => Some(SIGNED_NO as u8),
+                Clause::Signed(query::Signed::Bad) => Some(SIGNED_BAD as u8),
+                _ => None,
+            })
+            .collect();
+        let collect = (TopDocs::with_limit(limit.max(1)).and_offset(offset), Count);
+        let (top, total) = if wanted.is_empty() {
+            searcher.search(&query, &collect)?
+        } else {
+            let filter = SignedFilter {
+                statuses: statuses.clone(),
+                wanted,
+                inner: collect,
+            };
+            searcher.search(&query, &filter)?
+        };
         // The snippet shows the query's words in the document text, whatever
         // field they were scoped to (`constituency: Quebec` still highlights
         // Quebec).
@@ -423,7 +578,7 @@ impl Index {
                 short_name: s(self.f.short_name),
                 country: s(self.f.country),
                 updated: n(self.f.updated) as u32,
-                outcome: self.outcome_of(&searcher, team_id),
+                outcome: Self::outcome_of(&searcher, &statuses, team_id),
                 stale: n(self.f.stale) == 1,
                 url: s(self.f.url),
                 snippet,
@@ -452,21 +607,8 @@ impl Index {
                         parts.push((Occur::MustNot, q));
                     }
                 }
-                // The outcome is in the team's status document: the filter
-                // becomes the set of teams whose status says so. A team
-                // without one (its check never finished) counts as unsigned.
-                Clause::Signed(s) => match s {
-                    query::Signed::Yes => {
-                        parts.push((Occur::Must, self.teams_signed(searcher, "yes")))
-                    }
-                    query::Signed::Bad => {
-                        parts.push((Occur::Must, self.teams_signed(searcher, "bad")))
-                    }
-                    query::Signed::No => {
-                        parts.push((Occur::MustNot, self.teams_signed(searcher, "yes")));
-                        parts.push((Occur::MustNot, self.teams_signed(searcher, "bad")));
-                    }
-                },
+                // Applied by the collector, from the status documents.
+                Clause::Signed(_) => {}
                 Clause::Stale(b) => parts.push((
                     Occur::Must,
                     Box::new(TermQuery::new(
@@ -487,63 +629,49 @@ impl Index {
                 Clause::Country(c) => parts.push((Occur::Must, term(self.f.country, c))),
             }
         }
-        // Words alone: at least one must match. They are grouped so that
-        // the filter below, a Must, does not make them optional.
-        let (words, mut parts): (Vec<_>, Vec<_>) =
-            parts.into_iter().partition(|(o, _)| *o == Occur::Should);
-        if !words.is_empty() {
-            parts.push((Occur::Must, Box::new(BooleanQuery::new(words))));
+        // Nothing positive (only exclusions or `signed:`): every team, and
+        // only teams, not their status documents, which no other clause
+        // can match.
+        let positive = parts.iter().any(|(o, _)| *o != Occur::MustNot);
+        if !positive {
+            parts.push((Occur::Must, term(self.f.kind, KIND_TEAM)));
         }
-        // Team documents only, never status documents; this is also what
-        // a query of exclusions alone starts from. It adds nothing to the
-        // score.
-        parts.push((
-            Occur::Must,
-            Box::new(ConstScoreQuery::new(term(self.f.kind, KIND_TEAM), 0.0)),
-        ));
+        // Only words: at least one must match (the Should clauses do that).
         Box::new(BooleanQuery::new(parts))
     }
 
-    /// The teams whose status document says `signed`, as a query on team
-    /// documents.
-    fn teams_signed(&self, searcher: &tantivy::Searcher, signed: &str) -> Box<dyn Query> {
-        let status = BooleanQuery::new(vec![
-            (Occur::Must, term(self.f.kind, KIND_STATUS)),
-            (Occur::Must, term(self.f.signed, signed)),
-        ]);
-        let mut teams = Vec::new();
-        if let Ok(found) = searcher.search(&status, &DocSetCollector) {
-            for addr in found {
-                let reader = searcher.segment_reader(addr.segment_ord);
-                if let Ok(col) = reader.fast_fields().u64("status_team") {
-                    teams.extend(col.first(addr.doc_id));
+    /// The outcome in a team's status document; `unsigned` without one.
+    fn outcome_of(searcher: &tantivy::Searcher, statuses: &Statuses, team_id: u64) -> String {
+        let mut outcome = String::new();
+        if let Some(&(_, seg, doc)) = statuses.by_team.get(&team_id) {
+            // The fast column, not the stored document: a status document
+            // shares its compressed block with whole team documents.
+            let col = searcher.segment_reader(seg).fast_fields().str("outcome");
+            if let Ok(Some(col)) = col {
+                if let Some(ord) = col.term_ords(doc).next() {
+                    let _ = col.ord_to_str(ord, &mut outcome);
                 }
             }
         }
-        Box::new(TermSetQuery::new(
-            teams
-                .into_iter()
-                .map(|t| Term::from_field_u64(self.f.team_id, t)),
-        ))
+        if outcome.is_empty() {
+            outcome.push_str("unsigned");
+        }
+        outcome
     }
 
-    /// The outcome in a team's status document; `unsigned` without one.
-    fn outcome_of(&self, searcher: &tantivy::Searcher, team_id: u64) -> String {
-        let q = TermQuery::new(
-            Term::from_field_u64(self.f.status_team, team_id),
-            IndexRecordOption::Basic,
-        );
-        searcher
-            .search(&q, &TopDocs::with_limit(1))
-            .ok()
-            .and_then(|top| top.first().map(|(_, addr)| *addr))
-            .and_then(|addr| searcher.doc::<TantivyDocument>(addr).ok())
-            .and_then(|d| {
-                d.get_first(self.f.outcome)
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string)
-            })
-            .unwrap_or_else(|| "unsigned".into())
+    /// The status table of the commit `searcher` sees, read once per
+    /// commit.
+    fn statuses(&self, searcher: &tantivy::Searcher) -> std::sync::Arc<Statuses> {
+        let generation = searcher.generation().generation_id();
+        let mut cached = self.statuses.lock().unwrap_or_else(|p| p.into_inner());
+        match &*cached {
+            Some(s) if s.generation == generation => s.clone(),
+            _ => {
+                let s = std::sync::Arc::new(Statuses::read(searcher));
+                *cached = Some(s.clone());
+                s
+            }
+        }
     }
 
     /// One word in a scope: a disjunction over the scope's fields. A word of
@@ -717,7 +845,7 @@ impl Updater<'_> {
         self.writer.add_document(doc!(
             f.kind => KIND_STATUS,
             f.status_team => team_id,
-            f.signed => signed_state(outcome),
+            f.signed_code => signed_code(outcome),
             f.outcome => outcome,
         ))?;
         Ok(())
