@@ -427,14 +427,18 @@ impl<O: Observer> Ctx<O> {
         };
         let unchanged = fetch.unchanged;
         let body_len = fetch.body.as_ref().map_or(0, Vec::len) as u64;
-        // Sync the bytes to disk outside the database lock, so slow disks
-        // hold up only this fetch.
+        // Sync the bytes to disk off the store's writer thread, so slow
+        // disks hold up only this fetch; the writer then only records them.
         let (blobs, fetch) = (self.blobs.clone(), fetch);
         let slot = self.blocking_slot().await;
         let fetch = blocking(move || {
             let _slot = slot;
             if let Some(b) = &fetch.body {
-                blobs.put(b).map(|_| fetch)
+                let written = blobs.put(b)?;
+                Ok(Fetch {
+                    written: Some(written),
+                    ..fetch
+                })
             } else {
                 Ok(fetch)
             }

@@ -129,6 +129,21 @@ pub struct Fetch {
     pub error: Option<String>,
     /// Requests it took (retries included).
     pub attempts: u32,
+    /// The body's blob, when [`Blobs::put`] wrote it already: spares
+    /// [`Store::record_fetch`] hashing the body and looking for its file a
+    /// second time, under the store's single writer.
+    pub written: Option<Written>,
+}
+
+/// A blob known to be on disk. Only [`Blobs::put`] makes one.
+#[derive(Debug, Clone)]
+pub struct Written(String);
+
+impl Written {
+    /// The blob's SHA-256 (hex).
+    pub fn sha256(&self) -> &str {
+        &self.0
+    }
 }
 
 impl Fetch {
@@ -393,9 +408,10 @@ impl Store {
     /// Records one fetch: the blob first (durably), then the fetch and the
     /// version rows in one transaction. A 304 refers to the previous version.
     pub fn record_fetch(&mut self, f: &Fetch) -> Result<Recorded> {
-        let sha = match &f.body {
-            Some(b) => Some(self.put_blob(b)?),
-            None => None,
+        let sha = match (&f.body, &f.written) {
+            (Some(_), Some(w)) => Some(w.0.clone()),
+            (Some(b), None) => Some(self.put_blob(b)?),
+            (None, _) => None,
         };
         let started = f
             .started
@@ -699,9 +715,10 @@ pub struct Blobs {
 }
 
 impl Blobs {
-    /// Writes `bytes` if no blob has them yet; returns their SHA-256 (hex).
-    pub fn put(&self, bytes: &[u8]) -> Result<String> {
-        put_blob(&self.dir, bytes)
+    /// Writes `bytes` if no blob has them yet; returns the proof that they
+    /// are on disk, for [`Fetch::written`].
+    pub fn put(&self, bytes: &[u8]) -> Result<Written> {
+        put_blob(&self.dir, bytes).map(Written)
     }
 }
 
@@ -876,6 +893,23 @@ mod tests {
         let s = Store::open(dir.path()).unwrap();
         assert_eq!(s.count("versions").unwrap(), 1);
         assert_eq!(s.count("fetches").unwrap(), 1);
+    }
+
+    #[test]
+    fn a_fetch_whose_blob_is_written_is_recorded_under_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path()).unwrap();
+        let t = s.upsert_team("T", None, None).unwrap();
+        let u = s.url("https://x/doc", t, Role::Document).unwrap();
+        let written = s.blobs().put(b"v1").unwrap();
+        let f = Fetch {
+            written: Some(written.clone()),
+            ..Fetch::ok(u, 200, b"v1".to_vec())
+        };
+        let r = s.record_fetch(&f).unwrap();
+        assert_eq!(r.sha256.as_deref(), Some(written.sha256()));
+        assert_eq!(s.blob(written.sha256()).unwrap(), b"v1");
+        assert_eq!(s.check().unwrap().versions_ok, 1);
     }
 
     #[test]
