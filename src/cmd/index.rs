@@ -77,11 +77,10 @@ enum Msg {
     /// The document of a team with one document, just parsed: indexed at
     /// once, its outcome follows when the team is done.
     Text(csirt_index::Document),
-    /// A team the crawl finished, with the documents it checked (those of
-    /// teams with several documents still carry their index document).
+    /// A team the crawl finished, with the documents it checked.
     Done {
         team_id: i64,
-        checked: Vec<csirt_crawl::Checked<Option<csirt_index::Document>>>,
+        checked: Vec<csirt_crawl::Checked>,
     },
 }
 
@@ -95,8 +94,6 @@ pub struct Follower {
 }
 
 impl csirt_crawl::Observer for Follower {
-    type Prepared = Option<csirt_index::Document>;
-
     fn parsed(
         &self,
         team_id: i64,
@@ -104,7 +101,12 @@ impl csirt_crawl::Observer for Follower {
         url: &csirt_crawl::Url,
         record: &Record,
         record_json: &str,
-    ) -> Option<csirt_index::Document> {
+    ) {
+        // A team with several documents is indexed by the best of them,
+        // known only once all are checked, from the store.
+        if seed.documents.len() > 1 {
+            return;
+        }
         let e = Entry {
             team_id: team_id as u64,
             name: seed.name.clone(),
@@ -116,20 +118,10 @@ impl csirt_crawl::Observer for Follower {
         };
         let d =
             csirt_index::Document::new(with_record(e, Some(record), self.today, STALE_AFTER_DAYS));
-        // A team with several documents is indexed by the best of them,
-        // known only once all are checked.
-        if seed.documents.len() > 1 {
-            return Some(d);
-        }
         let _ = self.sender.send(Msg::Text(d));
-        None
     }
 
-    fn team_done(
-        &self,
-        team_id: i64,
-        checked: Vec<csirt_crawl::Checked<Option<csirt_index::Document>>>,
-    ) {
+    fn team_done(&self, team_id: i64, checked: Vec<csirt_crawl::Checked>) {
         let _ = self.sender.send(Msg::Done { team_id, checked });
     }
 }
@@ -156,7 +148,7 @@ impl Incremental {
                 .updater()
                 .context("the search index is busy (another crawl?)")?;
             for msg in rx {
-                let (team_id, mut checked) = match msg {
+                let (team_id, checked) = match msg {
                     Msg::Text(d) => {
                         updater.add_text(d)?;
                         continue;
@@ -164,13 +156,11 @@ impl Incremental {
                     Msg::Done { team_id, checked } => (team_id, checked),
                 };
                 // The usual case, one document and checked just now: its
-                // text is indexed, the outcome is all it lacks.
-                if checked.len() == 1 && store.document_count(team_id)? == 1 {
-                    if let Some(c) = checked.pop() {
-                        match c.prepared {
-                            None => updater.set_outcome(team_id as u64, &c.outcome)?,
-                            Some(d) => updater.add(d, &c.outcome)?,
-                        }
+                // text went in when it was parsed, the outcome is all it
+                // lacks.
+                if let [c] = &checked[..] {
+                    if store.document_count(team_id)? == 1 {
+                        updater.set_outcome(team_id as u64, &c.outcome)?;
                         continue;
                     }
                 }

@@ -162,11 +162,7 @@ const BLOCKING_AT_ONCE: usize = 8;
 /// most to do and the least time to do it in; [`Observer::parsed`] runs
 /// turns earlier, while the crawl waits for signatures and keys, so slow
 /// work on a record belongs there.
-pub trait Observer: Send + Sync + 'static {
-    /// What [`Observer::parsed`] makes of a record; handed back with the
-    /// record's outcome in [`Observer::team_done`].
-    type Prepared: Send + 'static;
-
+pub trait Observer: Send + Sync {
     /// A document of the team `team_id` was parsed (on a blocking thread);
     /// `record_json` is the record as the store will keep it.
     fn parsed(
@@ -176,39 +172,30 @@ pub trait Observer: Send + Sync + 'static {
         url: &Url,
         record: &csirt_parse::Record,
         record_json: &str,
-    ) -> Self::Prepared;
+    );
 
     /// Everything for the team `team_id` is stored; `checked` has the
     /// documents checked in this crawl (unchanged ones are not).
-    fn team_done(&self, team_id: i64, checked: Vec<Checked<Self::Prepared>>);
-}
-
-/// Observes nothing.
-impl Observer for () {
-    type Prepared = ();
-    fn parsed(&self, _: i64, _: &TeamSeed, _: &Url, _: &csirt_parse::Record, _: &str) {}
-    fn team_done(&self, _: i64, _: Vec<Checked<()>>) {}
+    fn team_done(&self, team_id: i64, checked: Vec<Checked>);
 }
 
 /// A document checked and stored in this crawl.
 #[derive(Debug)]
-pub struct Checked<P> {
+pub struct Checked {
     /// The stored version.
     pub version_id: i64,
     /// Its verification outcome code.
     pub outcome: String,
-    /// What [`Observer::parsed`] made of its record.
-    pub prepared: P,
 }
 
 /// Crawls `seeds` into `store`; returns what happened. Failures of single
 /// URLs are recorded and counted, never fatal.
-pub async fn crawl<O: Observer>(
+pub async fn crawl(
     seeds: Vec<TeamSeed>,
     store: Store,
     config: Config,
     progress: Arc<Progress>,
-    observer: Arc<O>,
+    observer: Arc<dyn Observer>,
 ) -> Result<Summary, Error> {
     let started = Instant::now();
     let fetcher = Arc::new(Fetcher::new(config.clone(), progress.clone())?);
@@ -267,7 +254,7 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     }
 }
 
-struct Ctx<O> {
+struct Ctx {
     fetcher: Arc<Fetcher>,
     store: writer::Writer,
     blobs: csirt_store::Blobs,
@@ -275,7 +262,7 @@ struct Ctx<O> {
     summary: Arc<Mutex<Summary>>,
     progress: Arc<Progress>,
     config: Config,
-    observer: Arc<O>,
+    observer: Arc<dyn Observer>,
 }
 
 /// A URL fetched and stored.
@@ -285,11 +272,8 @@ struct Got {
     new: bool,
 }
 
-impl<O: Observer> Ctx<O> {
-    async fn team(
-        &self,
-        seed: &TeamSeed,
-    ) -> Result<(i64, Vec<Checked<O::Prepared>>), csirt_store::Error> {
+impl Ctx {
+    async fn team(&self, seed: &TeamSeed) -> Result<(i64, Vec<Checked>), csirt_store::Error> {
         let (name, country, homepage) = (
             seed.name.clone(),
             seed.country.clone(),
@@ -492,7 +476,7 @@ impl<O: Observer> Ctx<O> {
         url: &Url,
         team_id: i64,
         seed: &TeamSeed,
-    ) -> Pending<O::Prepared> {
+    ) -> Pending {
         let (bytes, url, seed) = (doc.bytes.clone(), url.clone(), seed.clone());
         let (slots, observer) = (self.blocking_slots.clone(), self.observer.clone());
         Pending::Running(tokio::spawn(async move {
@@ -501,19 +485,15 @@ impl<O: Observer> Ctx<O> {
                 let _slot = slot;
                 let prepared = csirt_check::prepare(&bytes, !clearsigned, url.as_str(), Utc::now());
                 let json = serde_json::to_string(prepared.record()).unwrap_or_default();
-                let observed = observer.parsed(team_id, &seed, &url, prepared.record(), &json);
-                Parsed {
-                    prepared,
-                    json,
-                    observed,
-                }
+                observer.parsed(team_id, &seed, &url, prepared.record(), &json);
+                Parsed { prepared, json }
             })
             .await
         }))
     }
 
     /// Waits for a parse, at most the check deadline.
-    async fn ready(&self, p: Pending<O::Prepared>) -> Option<Parsed<O::Prepared>> {
+    async fn ready(&self, p: Pending) -> Option<Parsed> {
         match p {
             Pending::Done(p) => *p,
             Pending::Running(task) => {
@@ -528,10 +508,10 @@ impl<O: Observer> Ctx<O> {
     async fn check(
         &self,
         doc: Got,
-        prepared: Pending<O::Prepared>,
+        prepared: Pending,
         sig: Option<Got>,
         keyring: Keyring,
-    ) -> Result<Option<Checked<O::Prepared>>, csirt_store::Error> {
+    ) -> Result<Option<Checked>, csirt_store::Error> {
         let deadline = self.config.check_deadline;
         let sig_version = sig.as_ref().map(|s| s.version_id);
         let doc_version = doc.version_id;
@@ -542,7 +522,6 @@ impl<O: Observer> Ctx<O> {
         let Parsed {
             prepared,
             json: record,
-            observed,
         } = prepared;
         let slot = self.blocking_slot().await;
         let task = tokio::task::spawn_blocking(move || {
@@ -576,7 +555,6 @@ impl<O: Observer> Ctx<O> {
         Ok(Some(Checked {
             version_id: doc_version,
             outcome: outcome.to_string(),
-            prepared: observed,
         }))
     }
 
@@ -595,17 +573,15 @@ impl<O: Observer> Ctx<O> {
 }
 
 /// A document's parse: running on the blocking pool, or already awaited.
-enum Pending<P> {
-    Running(tokio::task::JoinHandle<Parsed<P>>),
-    Done(Box<Option<Parsed<P>>>),
+enum Pending {
+    Running(tokio::task::JoinHandle<Parsed>),
+    Done(Box<Option<Parsed>>),
 }
 
-/// A document parsed: the record's JSON as stored, and what the observer
-/// made of it.
-struct Parsed<P> {
+/// A document parsed, with the record's JSON as the store keeps it.
+struct Parsed {
     prepared: csirt_check::Prepared,
     json: String,
-    observed: P,
 }
 
 /// The signature and key URLs a record states, made absolute against the

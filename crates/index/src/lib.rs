@@ -932,11 +932,6 @@ impl Document {
             doc: d,
         }
     }
-
-    /// The team the document is for.
-    pub fn team_id(&self) -> u64 {
-        self.team_id
-    }
 }
 
 /// The schema's field handles, the same for every index this version
