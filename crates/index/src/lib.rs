@@ -282,7 +282,7 @@ pub struct Index {
 struct Statuses {
     generation: u64,
     /// Team id to (signed code, segment, document).
-    by_team: std::collections::HashMap<u64, (u64, u32, u32)>,
+    by_team: std::collections::HashMap<u64, (u8, u32, u32)>,
     /// Per segment, the signed code of each team document's team (and
     /// [`NOT_A_TEAM`] for status documents): what a `signed:` filter tests
     /// for every document a query matches.
@@ -302,7 +302,8 @@ impl Statuses {
             };
             for doc in seg.doc_ids_alive() {
                 if let Some(team) = teams.first(doc) {
-                    let code = codes.first(doc).unwrap_or(SIGNED_NO);
+                    // Written by set_outcome from a u8.
+                    let code = codes.first(doc).map_or(SIGNED_NO, |c| c as u8);
                     by_team.insert(team, (code, ord as u32, doc));
                 }
             }
@@ -315,8 +316,7 @@ impl Statuses {
                 if let Ok(teams) = seg.fast_fields().u64("team_id") {
                     for (doc, code) in codes.iter_mut().enumerate() {
                         if let Some(team) = teams.first(doc as DocId) {
-                            let c = by_team.get(&team).map_or(SIGNED_NO, |s| s.0);
-                            *code = c as u8;
+                            *code = by_team.get(&team).map_or(SIGNED_NO, |s| s.0);
                         }
                     }
                 }
@@ -396,11 +396,11 @@ impl<C: tantivy::collector::SegmentCollector> tantivy::collector::SegmentCollect
     }
 }
 
-const SIGNED_NO: u64 = 0;
-const SIGNED_YES: u64 = 1;
-const SIGNED_BAD: u64 = 2;
+const SIGNED_NO: u8 = 0;
+const SIGNED_YES: u8 = 1;
+const SIGNED_BAD: u8 = 2;
 
-fn signed_code(outcome: &str) -> u64 {
+fn signed_code(outcome: &str) -> u8 {
     match signed_state(outcome) {
         "yes" => SIGNED_YES,
         "bad" => SIGNED_BAD,
@@ -519,9 +519,9 @@ impl Index {
         let wanted: Vec<u8> = clauses
             .iter()
             .filter_map(|c| match c {
-                Clause::Signed(query::Signed::Yes) => Some(SIGNED_YES as u8),
-                Clause::Signed(query::Signed::No) => Some(SIGNED_NO as u8),
-                Clause::Signed(query::Signed::Bad) => Some(SIGNED_BAD as u8),
+                Clause::Signed(query::Signed::Yes) => Some(SIGNED_YES),
+                Clause::Signed(query::Signed::No) => Some(SIGNED_NO),
+                Clause::Signed(query::Signed::Bad) => Some(SIGNED_BAD),
                 _ => None,
             })
             .collect();
@@ -845,7 +845,7 @@ impl Updater<'_> {
         self.writer.add_document(doc!(
             f.kind => KIND_STATUS,
             f.status_team => team_id,
-            f.signed_code => signed_code(outcome),
+            f.signed_code => u64::from(signed_code(outcome)),
             f.outcome => outcome,
         ))?;
         Ok(())
