@@ -349,6 +349,51 @@ fn a_signed_document_is_fetched_with_its_signature_and_key_and_verified() {
     assert_eq!(docs[0].outcome.as_deref(), Some("valid"));
 }
 
+/// A key is stored beside its document's check. Served again with the
+/// same bytes (no ETag, so no 304), it is stored as a fetch of the version
+/// seen before and the check is not stored again; served with other bytes,
+/// the document is checked anew.
+#[test]
+fn a_key_fetched_again_is_stored_and_rechecks_only_when_it_changed() {
+    let k = util::pgp::TestKey::new("Team <cert@example.org>");
+    let document = format!(
+        "{}2.8 Public Keys\nFingerprint: {}\n",
+        doc("REKEY"),
+        k.fingerprint()
+    );
+    let host = Server::start("127.0.0.14");
+    host.route("/rfc2350.txt", Reply::ok(document.clone()));
+    host.route("/rfc2350.txt.sig", Reply::ok(k.sign(document.as_bytes())));
+    host.route("/key.asc", Reply::ok(k.public()));
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = format!(
+        "[[team]]\nname = \"REKEY\"\ndocument = \"{}\"\nkey = \"{}\"\n",
+        host.url("/rfc2350.txt"),
+        host.url("/key.asc")
+    );
+    let (s1, _) = crawl(dir.path(), &seeds, &[]);
+    assert_eq!(s1["checked"], 1, "{s1}");
+    assert_eq!(s1["new_versions"], 3, "{s1}");
+
+    let (s2, _) = crawl(dir.path(), &seeds, &[]);
+    assert_eq!(s2["fetched"], 3, "{s2}");
+    assert_eq!(s2["new_versions"], 0, "{s2}");
+    assert_eq!(s2["checked"], 0, "nothing changed: {s2}");
+    let st = store(dir.path());
+    assert_eq!(st.count("fetches").unwrap(), 6);
+    assert_eq!(st.count("versions").unwrap(), 3);
+    drop(st);
+
+    // Another key at the same URL: the signature no longer checks out.
+    let other = util::pgp::TestKey::new("Other <other@example.org>");
+    host.route("/key.asc", Reply::ok(other.public()));
+    let (s3, _) = crawl(dir.path(), &seeds, &[]);
+    assert_eq!(s3["new_versions"], 1, "{s3}");
+    assert_eq!(s3["checked"], 1, "the key changed: {s3}");
+    let docs = store(dir.path()).team_documents().unwrap();
+    assert_ne!(docs[0].outcome.as_deref(), Some("valid"), "{docs:?}");
+}
+
 /// The README's main-job command works offline.
 #[test]
 fn readme_main_job_crawls_the_example_seeds_offline() {
