@@ -394,6 +394,71 @@ fn a_key_fetched_again_is_stored_and_rechecks_only_when_it_changed() {
     assert_ne!(docs[0].outcome.as_deref(), Some("valid"), "{docs:?}");
 }
 
+/// A long crawl publishes as it goes: a team finished early is searchable
+/// while another team's server still makes the crawl wait.
+#[test]
+fn a_team_done_early_is_searchable_before_the_crawl_ends() {
+    let quick = Server::start("127.0.0.15");
+    quick.route("/rfc2350.txt", Reply::ok(doc("EARLY")));
+    let slow = Server::start("127.0.0.16");
+    slow.route(
+        "/rfc2350.txt",
+        Reply::Seq(vec![
+            Reply::Full(503, vec![("Retry-After".into(), "4".into())], Vec::new()),
+            Reply::ok(doc("LATE")),
+        ]),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let seed_file = dir.path().join("seeds.toml");
+    let seeds =
+        team("EARLY", &quick.url("/rfc2350.txt")) + &team("LATE", &slow.url("/rfc2350.txt"));
+    std::fs::write(&seed_file, seeds).unwrap();
+    let data = dir.path().join("data");
+    let mut running = csirt()
+        .arg("crawl")
+        .arg("--seeds")
+        .arg(&seed_file)
+        .arg("--data")
+        .arg(&data)
+        .args([
+            "--allow-private",
+            "--per-host-interval",
+            "200ms",
+            "--format",
+            "json",
+        ])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let find = |q: &str| {
+        Command::new(env!("CARGO_BIN_EXE_csirt-find"))
+            .arg("--data")
+            .arg(&data)
+            .args(["--format", "json", q])
+            .output()
+            .unwrap()
+    };
+    let started = std::time::Instant::now();
+    let mut early = None;
+    while started.elapsed() < Duration::from_secs(15) {
+        let out = find("name:EARLY");
+        if out.status.success() {
+            early = Some(out);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let still_running = running.try_wait().unwrap().is_none();
+    let status = running.wait().unwrap();
+    assert!(early.is_some(), "EARLY never became searchable");
+    assert!(
+        still_running,
+        "EARLY was searchable only after the crawl ended"
+    );
+    assert!(status.success());
+    assert_ok(&find("name:LATE"));
+}
+
 /// The README's main-job command works offline.
 #[test]
 fn readme_main_job_crawls_the_example_seeds_offline() {

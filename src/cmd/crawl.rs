@@ -188,9 +188,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// One crawl of `seeds` into the data directory `data`, the search index
-/// following: each team's entry is replaced as soon as the team is done, on
-/// a thread of its own, and everything is committed at the end, so searches
-/// see the old index until then. The caller holds the crawl lock.
+/// following on a thread of its own: each team's text is replaced as soon
+/// as it is parsed and its outcome as soon as the team is done; changes
+/// become visible to searches whenever the crawl pauses between host turns
+/// (at least every 10 s) and at the end. The caller holds the crawl lock.
 pub async fn job(
     seeds: Vec<csirt_crawl::TeamSeed>,
     data: &std::path::Path,

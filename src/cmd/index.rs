@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chrono::NaiveDate;
@@ -64,7 +66,18 @@ pub fn rebuild(data: &Path, today: NaiveDate, stale_after_days: i64) -> anyhow::
 /// --stale-after` chooses another).
 const STALE_AFTER_DAYS: i64 = 365;
 
-/// Updates the search index team by team while a crawl runs.
+/// A crawl's changes to the search index become visible once nothing new
+/// came for this long (between host turns), so a long crawl publishes as it
+/// goes and leaves its last commit little to write: most team texts arrive a
+/// turn or more before the crawl ends.
+const PUBLISH_IDLE: Duration = Duration::from_millis(250);
+
+/// ... and at least this often while changes keep coming.
+const PUBLISH_EVERY: Duration = Duration::from_secs(10);
+
+/// Updates the search index team by team while a crawl runs, publishing
+/// as it goes (see [`PUBLISH_IDLE`]); whatever is left is committed at the
+/// end.
 pub struct Incremental {
     sender: Option<Sender<Msg>>,
     thread: std::thread::JoinHandle<anyhow::Result<()>>,
@@ -147,7 +160,26 @@ impl Incremental {
             let mut updater = index
                 .updater()
                 .context("the search index is busy (another crawl?)")?;
-            for msg in rx {
+            // When the oldest change not yet visible to searches was made.
+            let mut unpublished: Option<Instant> = None;
+            loop {
+                let msg = match unpublished {
+                    None => rx.recv().ok(),
+                    Some(since) => {
+                        let wait = PUBLISH_IDLE.min(PUBLISH_EVERY.saturating_sub(since.elapsed()));
+                        match rx.recv_timeout(wait) {
+                            Ok(m) => Some(m),
+                            Err(RecvTimeoutError::Timeout) => {
+                                updater.commit()?;
+                                unpublished = None;
+                                continue;
+                            }
+                            Err(RecvTimeoutError::Disconnected) => None,
+                        }
+                    }
+                };
+                let Some(msg) = msg else { break };
+                unpublished.get_or_insert_with(Instant::now);
                 let (team_id, checked) = match msg {
                     Msg::Text(d) => {
                         updater.add_text(d)?;

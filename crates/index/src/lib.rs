@@ -804,7 +804,8 @@ impl Index {
     }
 }
 
-/// Adds or replaces teams in the index, then commits them all at once.
+/// Adds or replaces teams in the index; each commit makes the changes made
+/// since the last one visible at once.
 pub struct Updater<'a> {
     writer: tantivy::IndexWriter<TantivyDocument>,
     index: &'a Index,
@@ -825,14 +826,18 @@ impl Updater<'_> {
         self.set_outcome(team_id, outcome)
     }
 
-    /// Replaces a team's document, leaving its verification outcome as it
-    /// is until [`Updater::set_outcome`]: a crawl adds a team's text as soon
-    /// as it is parsed. Both land in the same commit.
+    /// Replaces a team's document and drops its verification outcome until
+    /// [`Updater::set_outcome`] gives the new one: a crawl adds a team's text
+    /// as soon as it is parsed, and the outcome of the text it replaces
+    /// says nothing about the new one. A commit in between shows the team
+    /// as unsigned, as a rebuild from the store would.
     pub fn add_text(&mut self, d: Document) -> Result<()> {
         let f = self.index.f;
         debug_assert!(f == fields(), "one schema for documents and indexes");
         self.writer
             .delete_term(Term::from_field_u64(f.team_id, d.team_id));
+        self.writer
+            .delete_term(Term::from_field_u64(f.status_team, d.team_id));
         self.writer.add_document(d.doc)?;
         Ok(())
     }
@@ -851,8 +856,8 @@ impl Updater<'_> {
         Ok(())
     }
 
-    /// Makes every change visible at once.
-    pub fn commit(mut self) -> Result<()> {
+    /// Makes every change so far visible at once; the updater can go on.
+    pub fn commit(&mut self) -> Result<()> {
         self.writer.commit()?;
         self.index.reader.reload()?;
         Ok(())

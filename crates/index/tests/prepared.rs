@@ -79,7 +79,6 @@ fn adding_a_prepared_document_replaces_the_teams_entry() {
     let mut u = index.updater().unwrap();
     u.upsert(entry(1, "xyz", "unsigned")).unwrap();
     u.commit().unwrap();
-    let mut u = index.updater().unwrap();
     u.add(Document::new(entry(1, "xyz", "")), "valid").unwrap();
     u.commit().unwrap();
     assert_eq!(hits(&index, "name:xyz").len(), 1);
@@ -126,9 +125,32 @@ fn a_team_without_an_outcome_counts_as_unsigned() {
     assert_eq!(names("signed:yes"), ["abc valid"]);
     assert!(names("signed:bad").is_empty());
     // A later outcome replaces the earlier one.
-    let mut u = index.updater().unwrap();
     u.set_outcome(2, "bad-signature").unwrap();
     u.commit().unwrap();
     assert_eq!(names("signed:bad"), ["abc bad-signature"]);
     assert!(names("signed:yes").is_empty());
+}
+
+#[test]
+fn new_text_drops_the_outcome_of_the_text_it_replaces() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open(dir.path()).unwrap();
+    let mut u = index.updater().unwrap();
+    u.upsert(entry(1, "xyz", "valid")).unwrap();
+    u.commit().unwrap();
+    // A crawl indexes the team's new document before checking it; a commit
+    // in between must not show the old "valid" on the new text.
+    let mut changed = entry(1, "xyz", "");
+    changed.constituency = "Hospitals in Quebec".into();
+    u.add_text(Document::new(changed)).unwrap();
+    u.commit().unwrap();
+    let outcomes = |q: &str| -> Vec<String> {
+        let r = index.search(q, 10, 0).unwrap();
+        r.hits.iter().map(|h| h.outcome.clone()).collect()
+    };
+    assert_eq!(outcomes("hospitals"), ["unsigned"]);
+    assert!(outcomes("signed:yes").is_empty());
+    u.set_outcome(1, "valid").unwrap();
+    u.commit().unwrap();
+    assert_eq!(outcomes("hospitals signed:yes"), ["valid"]);
 }
