@@ -459,6 +459,50 @@ fn a_team_done_early_is_searchable_before_the_crawl_ends() {
     assert_ok(&find("name:LATE"));
 }
 
+/// `--teams-at-once` bounds the teams in progress (and so the documents
+/// held in memory): with 1, each team is done before the next one starts,
+/// in seed order.
+#[test]
+fn teams_at_once_bounds_the_teams_in_progress() {
+    let hosts = [
+        Server::start("127.0.0.17"),
+        Server::start("127.0.0.18"),
+        Server::start("127.0.0.19"),
+    ];
+    let mut seeds = String::new();
+    for (i, h) in hosts.iter().enumerate() {
+        h.route("/rfc2350.txt", Reply::ok(doc(&format!("ONE-{i}"))));
+        seeds += &team(&format!("ONE-{i}"), &h.url("/rfc2350.txt"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (s, out) = crawl(
+        dir.path(),
+        &seeds,
+        &["--teams-at-once", "1", "--per-host-interval", "50ms"],
+    );
+    assert_eq!(
+        s["fetched"],
+        3,
+        "{s} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The servers share one clock origin only roughly (each started on its
+    // own), so compare with the wall clock each request arrived at.
+    let spans: Vec<(std::time::Instant, std::time::Instant)> = hosts
+        .iter()
+        .map(|h| {
+            let seen = h.seen();
+            (h.started + seen[0].at, h.started + seen[seen.len() - 1].at)
+        })
+        .collect();
+    for w in spans.windows(2) {
+        assert!(
+            w[0].1 < w[1].0,
+            "a team started before the one before it ended"
+        );
+    }
+}
+
 /// The README's main-job command works offline.
 #[test]
 fn readme_main_job_crawls_the_example_seeds_offline() {

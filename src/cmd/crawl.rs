@@ -60,6 +60,12 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 32)]
     concurrency: usize,
 
+    /// Teams crawled at once; the others wait their turn in seed order.
+    /// Each holds its documents in memory until they are checked, so this
+    /// bounds memory on long seed lists.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    teams_at_once: usize,
+
     /// Total time allowed for one request, body included.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     timeout: Duration,
@@ -158,6 +164,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut config = Config {
         per_host_interval: args.per_host_interval,
         concurrency: args.concurrency,
+        teams_at_once: args.teams_at_once,
         timeout: args.timeout,
         max_bytes: args.max_bytes,
         tries: args.tries.max(1),

@@ -53,6 +53,10 @@ pub struct Config {
     pub per_host_interval: Duration,
     /// Requests in flight over all hosts.
     pub concurrency: usize,
+    /// Teams crawled at once. A team holds its documents and their parses
+    /// in memory from the first fetch to the last check, so this bounds the
+    /// crawl's memory whatever the length of the seed list.
+    pub teams_at_once: usize,
     /// Total time for one request, body included.
     pub timeout: Duration,
     /// Largest body accepted, after decompression.
@@ -81,6 +85,7 @@ impl Default for Config {
         Config {
             per_host_interval: Duration::from_secs(1),
             concurrency: 32,
+            teams_at_once: 1024,
             timeout: Duration::from_secs(30),
             max_bytes: 10 * 1024 * 1024,
             max_redirects: 5,
@@ -203,6 +208,7 @@ pub async fn crawl(
     let blobs = store.blobs();
     let (store, writer_thread) = writer::Writer::start(store);
     let blocking_slots = Arc::new(tokio::sync::Semaphore::new(BLOCKING_AT_ONCE));
+    let team_slots = Arc::new(tokio::sync::Semaphore::new(config.teams_at_once.max(1)));
     let summary = Arc::new(Mutex::new(Summary {
         teams: seeds.len(),
         ..Summary::default()
@@ -220,7 +226,10 @@ pub async fn crawl(
             config: config.clone(),
             observer: observer.clone(),
         };
+        // Teams start in seed order as others finish; never closed.
+        let slot = team_slots.clone().acquire_owned().await;
         tasks.spawn(async move {
+            let _slot = slot;
             match ctx.team(&seed).await {
                 Ok((team_id, checked)) => ctx.observer.team_done(team_id, checked),
                 Err(e) => tracing::error!(team = %seed.name, "store error: {e}"),
