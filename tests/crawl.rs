@@ -303,6 +303,12 @@ fn a_crawl_killed_mid_run_restarts_into_a_consistent_store() {
     child.wait().unwrap();
     let before = store(dir.path()).count("versions").unwrap();
     assert!(before < 12, "the crawl finished before it was killed");
+    // A blob whose writing the kill cut short, whether or not this kill
+    // happened to leave one: the next crawl removes it.
+    let shard = dir.path().join("data/blobs/ab");
+    std::fs::create_dir_all(&shard).unwrap();
+    let orphan = shard.join(format!(".tmp-{}.4242.0", "cd".repeat(32)));
+    std::fs::write(&orphan, b"half").unwrap();
     let (s, out) = crawl(dir.path(), &seeds, &["--per-host-interval", "20ms"]);
     assert!(
         out.status.success(),
@@ -317,6 +323,7 @@ fn a_crawl_killed_mid_run_restarts_into_a_consistent_store() {
         "{check:?}"
     );
     assert_eq!(st.count("versions").unwrap(), 12);
+    assert!(!orphan.exists(), "a half-written blob was left behind");
     assert_eq!(st.team_documents().unwrap().len(), 12);
     assert!(st
         .team_documents()

@@ -204,6 +204,14 @@ pub async fn crawl(
 ) -> Result<Summary, Error> {
     let started = Instant::now();
     let fetcher = Arc::new(Fetcher::new(config.clone(), progress.clone())?);
+    if store.last_crawl_unfinished()? {
+        // The caller holds the crawl lock: nobody else writes blobs now.
+        match store.blobs().remove_unfinished() {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("removed {n} blob files the last crawl left half-written"),
+            Err(e) => tracing::warn!("cannot remove half-written blob files: {e}"),
+        }
+    }
     let crawl_id = store.begin_crawl()?;
     let blobs = store.blobs();
     let (store, writer_thread) = writer::Writer::start(store);

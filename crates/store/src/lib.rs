@@ -639,6 +639,21 @@ impl Store {
             .map_err(self.db())
     }
 
+    /// Whether the last crawl begun never finished: its process died, and
+    /// may have left blob files half-written ([`Blobs::remove_unfinished`]).
+    pub fn last_crawl_unfinished(&self) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row_cached(
+                "SELECT finished IS NULL FROM crawls ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(self.db())?
+            .unwrap_or(false))
+    }
+
     /// Closes a crawl row with its summary.
     pub fn finish_crawl(&self, id: i64, summary_json: &str) -> Result<()> {
         self.conn
@@ -720,7 +735,37 @@ impl Blobs {
     pub fn put(&self, bytes: &[u8]) -> Result<Written> {
         put_blob(&self.dir, bytes).map(Written)
     }
+
+    /// Removes the temporary files of blobs whose writing never finished
+    /// (a process killed between writing a blob and naming it); returns how
+    /// many. No row names them. Only while nobody writes blobs: a crawl
+    /// calls it under the crawl lock.
+    pub fn remove_unfinished(&self) -> Result<usize> {
+        let root = self.dir.join("blobs");
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| Error::Io { path, source }
+        };
+        let mut removed = 0;
+        for shard in fs::read_dir(&root).map_err(io(&root))? {
+            let shard = shard.map_err(io(&root))?.path();
+            if !shard.is_dir() {
+                continue;
+            }
+            for f in fs::read_dir(&shard).map_err(io(&shard))? {
+                let f = f.map_err(io(&shard))?;
+                if f.file_name().to_string_lossy().starts_with(TMP_PREFIX) {
+                    fs::remove_file(f.path()).map_err(io(&f.path()))?;
+                    removed += 1;
+                }
+            }
+        }
+        Ok(removed)
+    }
 }
+
+/// How a blob's temporary file name starts (see [`put_blob`]).
+const TMP_PREFIX: &str = ".tmp-";
 
 fn blob_path(dir: &Path, sha256: &str) -> PathBuf {
     let (a, b) = sha256.split_at(2.min(sha256.len()));
@@ -762,8 +807,8 @@ fn put_blob(dir: &Path, bytes: &[u8]) -> Result<String> {
     // folder's lock, and writers of different blobs rarely share one of the
     // 256 folders. One shared `tmp/` made every blob of a 500-host crawl
     // queue on that folder's lock (ratio 1.14-1.17 -> 1.125-1.13). A crash
-    // leaves a dot-file that no row names.
-    let tmp = parent.join(format!(".tmp-{sha}.{}.{n}", std::process::id()));
+    // leaves a dot-file that no row names; the next crawl removes it.
+    let tmp = parent.join(format!("{TMP_PREFIX}{sha}.{}.{n}", std::process::id()));
     {
         let mut f = fs::File::create(&tmp).map_err(io(&tmp))?;
         f.write_all(bytes).map_err(io(&tmp))?;
@@ -841,6 +886,28 @@ mod tests {
             .collect::<std::result::Result<_, _>>()
             .unwrap();
         assert!(!plan.iter().any(|p| p.starts_with("SCAN")), "{plan:?}");
+    }
+
+    #[test]
+    fn a_killed_crawls_half_written_blobs_are_found_and_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        assert!(!s.last_crawl_unfinished().unwrap(), "no crawl yet");
+        let kept = s.blobs().put(b"a stored version").unwrap();
+        // What a process killed between writing a blob and naming it leaves.
+        let shard = blob_path(dir.path(), kept.sha256())
+            .parent()
+            .unwrap()
+            .to_path_buf();
+        let orphan = shard.join(format!("{TMP_PREFIX}{}.4242.0", "ab".repeat(32)));
+        fs::write(&orphan, b"half").unwrap();
+        let crawl = s.begin_crawl().unwrap();
+        assert!(s.last_crawl_unfinished().unwrap());
+        assert_eq!(s.blobs().remove_unfinished().unwrap(), 1);
+        assert!(!orphan.exists());
+        assert_eq!(s.blob(kept.sha256()).unwrap(), b"a stored version");
+        s.finish_crawl(crawl, "{}").unwrap();
+        assert!(!s.last_crawl_unfinished().unwrap());
     }
 
     #[test]
