@@ -1,0 +1,65 @@
+//! An observer is the caller's code, run inside the crawl: a bug in it
+//! costs the document its check, never the crawl or what is stored.
+
+use std::sync::{Arc, Mutex};
+
+use csirt_crawl::{Checked, Config, Observer, Progress, TeamSeed, Url};
+
+/// Panics on every parse; remembers which teams were done.
+#[derive(Default)]
+struct Panicky {
+    done: Mutex<Vec<(i64, usize)>>,
+}
+
+impl Observer for Panicky {
+    fn parsed(&self, _: i64, _: &TeamSeed, _: &Url, _: &csirt_parse::Record, _: &str) {
+        panic!("a bug in the observer");
+    }
+
+    fn team_done(&self, team_id: i64, checked: Vec<Checked>) {
+        self.done.lock().unwrap().push((team_id, checked.len()));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_observer_costs_the_check_not_the_crawl() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut seeds = Vec::new();
+    for name in ["OBS-A", "OBS-B"] {
+        let path = dir.path().join(format!("{name}.txt"));
+        std::fs::write(
+            &path,
+            format!("2.1 Name of the Team\n{name}\n3.2 Constituency\nUniversities.\n"),
+        )
+        .unwrap();
+        seeds.push(TeamSeed {
+            name: name.into(),
+            documents: vec![Url::from_file_path(&path).unwrap()],
+            signature: None,
+            key: None,
+            homepage: None,
+            country: None,
+            fingerprint: None,
+        });
+    }
+    let data = dir.path().join("data");
+    let store = csirt_store::Store::open(&data).unwrap();
+    let observer = Arc::new(Panicky::default());
+    let summary = csirt_crawl::crawl(
+        seeds,
+        store,
+        Config::default(),
+        Arc::new(Progress::default()),
+        observer.clone(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(summary.fetched, 2, "{summary:?}");
+    assert_eq!(summary.checked, 0, "{summary:?}");
+    let done = observer.done.lock().unwrap().clone();
+    assert_eq!(done.len(), 2, "both teams finish: {done:?}");
+    assert!(done.iter().all(|(_, checked)| *checked == 0), "{done:?}");
+    let store = csirt_store::Store::open(&data).unwrap();
+    assert_eq!(store.count("versions").unwrap(), 2);
+    assert!(store.check().unwrap().database_ok);
+}
