@@ -181,6 +181,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .context("cannot start the async runtime")?;
     let bar = show_progress(progress.clone());
     let summary = runtime.block_on(job(seeds, &args.data, config, progress));
+    // Everything the crawl started has ended; the pool's idle threads need
+    // not be waited for (about 4 ms on the crawl bench).
+    runtime.shutdown_background();
     if let Some(bar) = bar {
         bar.finish();
     }

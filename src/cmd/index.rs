@@ -202,7 +202,11 @@ impl Incremental {
                     updater.upsert(entry(&d, r.as_ref(), today, STALE_AFTER_DAYS))?;
                 }
             }
+            // Closing the last connection checkpoints the database's log:
+            // beside the commit, not after it (5-10 ms on the crawl bench).
+            let closing = std::thread::spawn(move || drop(store));
             updater.commit()?;
+            let _ = closing.join();
             Ok(())
         });
         (
