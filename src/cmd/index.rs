@@ -75,6 +75,27 @@ const PUBLISH_IDLE: Duration = Duration::from_millis(250);
 /// ... and at least this often while changes keep coming.
 const PUBLISH_EVERY: Duration = Duration::from_secs(10);
 
+/// What the indexing thread does next.
+#[derive(Debug, PartialEq, Eq)]
+enum Step {
+    /// Nothing waits to be published: wait for the crawl, however long.
+    Receive,
+    /// Wait at most this long for the crawl, then publish.
+    ReceiveFor(Duration),
+    /// Publish now, though more may be queued: changes have waited
+    /// [`PUBLISH_EVERY`].
+    Publish,
+}
+
+/// The next step when the oldest unpublished change is `waiting` old.
+fn next_step(waiting: Option<Duration>) -> Step {
+    match waiting {
+        None => Step::Receive,
+        Some(w) if w >= PUBLISH_EVERY => Step::Publish,
+        Some(w) => Step::ReceiveFor(PUBLISH_IDLE.min(PUBLISH_EVERY - w)),
+    }
+}
+
 /// Updates the search index team by team while a crawl runs, publishing
 /// as it goes (see [`PUBLISH_IDLE`]); whatever is left is committed at the
 /// end.
@@ -163,19 +184,21 @@ impl Incremental {
             // When the oldest change not yet visible to searches was made.
             let mut unpublished: Option<Instant> = None;
             loop {
-                let msg = match unpublished {
-                    None => rx.recv().ok(),
-                    Some(since) => {
-                        let wait = PUBLISH_IDLE.min(PUBLISH_EVERY.saturating_sub(since.elapsed()));
-                        match rx.recv_timeout(wait) {
-                            Ok(m) => Some(m),
-                            Err(RecvTimeoutError::Timeout) => {
-                                updater.commit()?;
-                                unpublished = None;
-                                continue;
-                            }
-                            Err(RecvTimeoutError::Disconnected) => None,
+                let msg = match next_step(unpublished.map(|t| t.elapsed())) {
+                    Step::Receive => rx.recv().ok(),
+                    Step::ReceiveFor(wait) => match rx.recv_timeout(wait) {
+                        Ok(m) => Some(m),
+                        Err(RecvTimeoutError::Timeout) => {
+                            updater.commit()?;
+                            unpublished = None;
+                            continue;
                         }
+                        Err(RecvTimeoutError::Disconnected) => None,
+                    },
+                    Step::Publish => {
+                        updater.commit()?;
+                        unpublished = None;
+                        continue;
                     }
                 };
                 let Some(msg) = msg else { break };
@@ -326,4 +349,28 @@ fn with_record(mut e: Entry, r: Option<&Record>, today: NaiveDate, stale_after_d
         e.stale = (today - day).num_days() > stale_after_days;
     }
     e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_are_published_when_the_crawl_pauses_and_at_least_every_ten_seconds() {
+        assert_eq!(next_step(None), Step::Receive);
+        assert_eq!(
+            next_step(Some(Duration::ZERO)),
+            Step::ReceiveFor(PUBLISH_IDLE)
+        );
+        // Near the bound, the wait shrinks to what is left of it.
+        assert_eq!(
+            next_step(Some(PUBLISH_EVERY - Duration::from_millis(100))),
+            Step::ReceiveFor(Duration::from_millis(100))
+        );
+        // Regression: a crawl that keeps the queue full must still publish.
+        // Waiting 0 ms while messages were queued received them one after
+        // another and never committed.
+        assert_eq!(next_step(Some(PUBLISH_EVERY)), Step::Publish);
+        assert_eq!(next_step(Some(PUBLISH_EVERY * 3)), Step::Publish);
+    }
 }
