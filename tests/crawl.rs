@@ -332,24 +332,32 @@ fn a_crawl_killed_mid_run_restarts_into_a_consistent_store() {
         .all(|d| d.outcome.is_some()));
 }
 
-#[test]
-fn a_signed_document_is_fetched_with_its_signature_and_key_and_verified() {
-    let k = util::pgp::TestKey::new("Team <cert@example.org>");
+/// A host at `ip` serving `name`'s document signed by `k`
+/// (`/rfc2350.txt`, `/rfc2350.txt.sig`, `/key.asc`), and a seed list that
+/// names the document and the key.
+fn signed_team(ip: &str, name: &str, k: &util::pgp::TestKey) -> (Server, String) {
     let document = format!(
         "{}2.8 Public Keys\nFingerprint: {}\n",
-        doc("SIGNED"),
+        doc(name),
         k.fingerprint()
     );
-    let host = Server::start("127.0.0.12");
+    let host = Server::start(ip);
     host.route("/rfc2350.txt", Reply::ok(document.clone()));
     host.route("/rfc2350.txt.sig", Reply::ok(k.sign(document.as_bytes())));
     host.route("/key.asc", Reply::ok(k.public()));
-    let dir = tempfile::tempdir().unwrap();
     let seeds = format!(
-        "[[team]]\nname = \"SIGNED\"\ndocument = \"{}\"\nkey = \"{}\"\n",
+        "[[team]]\nname = \"{name}\"\ndocument = \"{}\"\nkey = \"{}\"\n",
         host.url("/rfc2350.txt"),
         host.url("/key.asc")
     );
+    (host, seeds)
+}
+
+#[test]
+fn a_signed_document_is_fetched_with_its_signature_and_key_and_verified() {
+    let k = util::pgp::TestKey::new("Team <cert@example.org>");
+    let (_host, seeds) = signed_team("127.0.0.12", "SIGNED", &k);
+    let dir = tempfile::tempdir().unwrap();
     let (s, _) = crawl(dir.path(), &seeds, &[]);
     assert_eq!(s["outcomes"]["valid"], 1, "{s}");
     let docs = store(dir.path()).team_documents().unwrap();
@@ -363,21 +371,8 @@ fn a_signed_document_is_fetched_with_its_signature_and_key_and_verified() {
 #[test]
 fn a_key_fetched_again_is_stored_and_rechecks_only_when_it_changed() {
     let k = util::pgp::TestKey::new("Team <cert@example.org>");
-    let document = format!(
-        "{}2.8 Public Keys\nFingerprint: {}\n",
-        doc("REKEY"),
-        k.fingerprint()
-    );
-    let host = Server::start("127.0.0.14");
-    host.route("/rfc2350.txt", Reply::ok(document.clone()));
-    host.route("/rfc2350.txt.sig", Reply::ok(k.sign(document.as_bytes())));
-    host.route("/key.asc", Reply::ok(k.public()));
+    let (host, seeds) = signed_team("127.0.0.14", "REKEY", &k);
     let dir = tempfile::tempdir().unwrap();
-    let seeds = format!(
-        "[[team]]\nname = \"REKEY\"\ndocument = \"{}\"\nkey = \"{}\"\n",
-        host.url("/rfc2350.txt"),
-        host.url("/key.asc")
-    );
     let (s1, _) = crawl(dir.path(), &seeds, &[]);
     assert_eq!(s1["checked"], 1, "{s1}");
     assert_eq!(s1["new_versions"], 3, "{s1}");
