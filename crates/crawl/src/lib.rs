@@ -307,10 +307,11 @@ impl Tally {
 /// A document's keys.
 #[derive(Default)]
 struct Keys {
-    /// Keys stored before (the server said unchanged): bytes and URL.
-    stored: Vec<(Vec<u8>, String)>,
-    /// Keys fetched with a body just now (never failed ones), stored
-    /// beside the check.
+    /// Every key's bytes and URL, in the order of the key URLs (the
+    /// keyring's order, which reports follow).
+    bytes: Vec<(Vec<u8>, String)>,
+    /// The keys fetched with a body just now (never failed ones), stored
+    /// beside the check; the others are stored already.
     fresh: Vec<Unstored>,
 }
 
@@ -390,11 +391,12 @@ impl Ctx {
                 let Some(f) = self.fetch(team_id, k, Role::Key, false).await? else {
                     continue;
                 };
-                if f.fetch.body.is_some() {
+                if let Some(b) = &f.fetch.body {
+                    keys.bytes.push((b.clone(), k.to_string()));
                     keys.fresh.push(f);
                 } else if let Some(g) = self.store(f).await? {
                     // Unchanged: a version stored before, not new.
-                    keys.stored.push((g.bytes, k.to_string()));
+                    keys.bytes.push((g.bytes, k.to_string()));
                 }
             }
             let sig_version = sig.as_ref().map(|s| s.version_id);
@@ -622,15 +624,11 @@ impl Ctx {
         let deadline = self.config.check_deadline;
         let sig_version = sig.as_ref().map(|s| s.version_id);
         let doc_version = doc.version_id;
-        let Keys { stored, fresh } = keys;
-        let mut key_bytes = stored;
-        let mut fetches = Vec::with_capacity(fresh.len());
-        for f in fresh {
-            if let Some(b) = &f.fetch.body {
-                key_bytes.push((b.clone(), f.url.to_string()));
-            }
-            fetches.push(f.fetch);
-        }
+        let Keys {
+            bytes: key_bytes,
+            fresh,
+        } = keys;
+        let fetches: Vec<Fetch> = fresh.into_iter().map(|f| f.fetch).collect();
         let verified = async {
             let Some(prepared) = self.ready(prepared).await else {
                 tracing::warn!(%doc_version, "document could not be parsed within {deadline:?}");
