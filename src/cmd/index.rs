@@ -184,24 +184,20 @@ impl Incremental {
             // When the oldest change not yet visible to searches was made.
             let mut unpublished: Option<Instant> = None;
             loop {
-                let msg = match next_step(unpublished.map(|t| t.elapsed())) {
-                    Step::Receive => rx.recv().ok(),
-                    Step::ReceiveFor(wait) => match rx.recv_timeout(wait) {
-                        Ok(m) => Some(m),
-                        Err(RecvTimeoutError::Timeout) => {
-                            updater.commit()?;
-                            unpublished = None;
-                            continue;
-                        }
-                        Err(RecvTimeoutError::Disconnected) => None,
-                    },
-                    Step::Publish => {
+                let received = match next_step(unpublished.map(|t| t.elapsed())) {
+                    Step::Receive => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                    Step::ReceiveFor(wait) => rx.recv_timeout(wait),
+                    Step::Publish => Err(RecvTimeoutError::Timeout),
+                };
+                let msg = match received {
+                    Ok(m) => m,
+                    Err(RecvTimeoutError::Timeout) => {
                         updater.commit()?;
                         unpublished = None;
                         continue;
                     }
+                    Err(RecvTimeoutError::Disconnected) => break,
                 };
-                let Some(msg) = msg else { break };
                 unpublished.get_or_insert_with(Instant::now);
                 let (team_id, checked) = match msg {
                     Msg::Text(d) => {
