@@ -249,6 +249,23 @@ fn private_addresses_are_refused_by_default() {
     assert!(host.seen().is_empty());
 }
 
+/// Zero requests or zero teams at once would crawl nothing: a usage error
+/// naming the flag, before anything is fetched.
+#[test]
+fn zero_concurrency_or_teams_at_once_is_a_usage_error() {
+    let host = Server::start("127.0.0.21");
+    host.route("/rfc2350.txt", Reply::ok(doc("Z")));
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = team("Z", &host.url("/rfc2350.txt"));
+    for flag in ["--concurrency", "--teams-at-once"] {
+        let (_, out) = crawl(dir.path(), &seeds, &[flag, "0"]);
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(flag) && err.contains("at least 1"), "{err}");
+    }
+    assert!(host.seen().is_empty());
+}
+
 #[test]
 fn a_seed_file_with_a_bad_line_is_refused_and_nothing_fetched() {
     let host = Server::start("127.0.0.10");

@@ -57,13 +57,13 @@ pub struct Args {
     per_host_interval: Duration,
 
     /// Requests in flight over all hosts.
-    #[arg(long, value_name = "N", default_value_t = 32)]
+    #[arg(long, value_name = "N", default_value_t = 32, value_parser = at_least_one)]
     concurrency: usize,
 
     /// Teams crawled at once; the others wait their turn in seed order.
     /// Each holds its documents in memory until they are checked, so this
     /// bounds memory on long seed lists.
-    #[arg(long, value_name = "N", default_value_t = 1024)]
+    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = at_least_one)]
     teams_at_once: usize,
 
     /// Total time allowed for one request, body included.
@@ -101,6 +101,16 @@ pub struct Args {
 enum OutputFormat {
     Text,
     Json,
+}
+
+/// A count that must be 1 or more: 0 requests or 0 teams at once would
+/// crawl nothing, and was quietly taken as 1.
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("{s:?} is not a whole number")),
+    }
 }
 
 /// `500ms`, `1s`, `2m`, `1h`, or plain seconds.
@@ -304,5 +314,8 @@ mod tests {
         assert_eq!(parse_size("10MiB"), Ok(10 << 20));
         assert_eq!(parse_size("500KiB"), Ok(500 << 10));
         assert!(parse_size("lots").is_err());
+        assert_eq!(at_least_one("8"), Ok(8));
+        assert!(at_least_one("0").is_err());
+        assert!(at_least_one("-1").is_err());
     }
 }
