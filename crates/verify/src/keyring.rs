@@ -266,20 +266,38 @@ fn clean_armored_key(bytes: &[u8]) -> Option<Vec<u8>> {
     None
 }
 
-/// The armour checksum of RFC 4880 section 6.1.
+/// The armour checksum of RFC 4880 section 6.1, a byte at a time: the
+/// bit-at-a-time loop cost 12 µs of a 2 KiB key's 100 µs in the crawl's
+/// last, CPU-bound round.
 fn crc24(data: &[u8]) -> u32 {
     let mut crc: u32 = 0xB7_04CE;
     for &b in data {
-        crc ^= u32::from(b) << 16;
-        for _ in 0..8 {
+        let i = ((crc >> 16) as u8 ^ b) as usize;
+        crc = (crc << 8) ^ CRC24_TABLE[i];
+    }
+    crc & 0xFF_FFFF
+}
+
+/// `CRC24_TABLE[b]` is the checksum register after shifting the byte `b`
+/// through it from zero.
+const CRC24_TABLE: [u32; 256] = {
+    let mut table = [0u32; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut crc = (b as u32) << 16;
+        let mut bit = 0;
+        while bit < 8 {
             crc <<= 1;
             if crc & 0x100_0000 != 0 {
                 crc ^= 0x186_4CFB;
             }
+            bit += 1;
         }
+        table[b] = crc & 0xFF_FFFF;
+        b += 1;
     }
-    crc & 0xFF_FFFF
-}
+    table
+};
 
 /// A certificate summarised for reports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -433,5 +451,27 @@ mod tests {
     fn the_armour_checksum_is_rfc_4880s() {
         // CRC-24 of nothing is its initial value.
         assert_eq!(crc24(b""), 0xB7_04CE);
+        // The check value of CRC-24/OPENPGP in the catalogue of CRCs.
+        assert_eq!(crc24(b"123456789"), 0x21_CF02);
+        // The table gives what the bit-at-a-time definition gives.
+        let bitwise = |data: &[u8]| {
+            let mut crc: u32 = 0xB7_04CE;
+            for &b in data {
+                crc ^= u32::from(b) << 16;
+                for _ in 0..8 {
+                    crc <<= 1;
+                    if crc & 0x100_0000 != 0 {
+                        crc ^= 0x186_4CFB;
+                    }
+                }
+            }
+            crc & 0xFF_FFFF
+        };
+        let data: Vec<u8> = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        for len in [1, 2, 3, 57, 255, 256, 1000, 4096] {
+            assert_eq!(crc24(&data[..len]), bitwise(&data[..len]), "{len} bytes");
+        }
     }
 }
