@@ -252,12 +252,12 @@ fn private_addresses_are_refused_by_default() {
 /// Zero requests or zero teams at once would crawl nothing: a usage error
 /// naming the flag, before anything is fetched.
 #[test]
-fn zero_concurrency_or_teams_at_once_is_a_usage_error() {
+fn zero_tries_concurrency_or_teams_at_once_is_a_usage_error() {
     let host = Server::start("127.0.0.21");
     host.route("/rfc2350.txt", Reply::ok(doc("Z")));
     let dir = tempfile::tempdir().unwrap();
     let seeds = team("Z", &host.url("/rfc2350.txt"));
-    for flag in ["--concurrency", "--teams-at-once"] {
+    for flag in ["--tries", "--concurrency", "--teams-at-once"] {
         let (_, out) = crawl(dir.path(), &seeds, &[flag, "0"]);
         assert_eq!(out.status.code(), Some(2), "{flag}");
         let err = String::from_utf8_lossy(&out.stderr);

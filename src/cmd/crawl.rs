@@ -57,13 +57,13 @@ pub struct Args {
     per_host_interval: Duration,
 
     /// Requests in flight over all hosts.
-    #[arg(long, value_name = "N", default_value_t = 32, value_parser = at_least_one)]
+    #[arg(long, value_name = "N", default_value_t = 32, value_parser = at_least_one::<usize>)]
     concurrency: usize,
 
     /// Teams crawled at once; the others wait their turn in seed order.
     /// Each holds its documents in memory until they are checked, so this
     /// bounds memory on long seed lists.
-    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = at_least_one)]
+    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = at_least_one::<usize>)]
     teams_at_once: usize,
 
     /// Total time allowed for one request, body included.
@@ -76,7 +76,7 @@ pub struct Args {
 
     /// Requests per URL, retries included (retries follow connect errors,
     /// timeouts, 429 and 5xx, with back-off and Retry-After).
-    #[arg(long, value_name = "N", default_value_t = 3)]
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = at_least_one::<u32>)]
     tries: u32,
 
     /// Allow loopback, private and link-local addresses (tests, intranets).
@@ -103,11 +103,11 @@ enum OutputFormat {
     Json,
 }
 
-/// A count that must be 1 or more: 0 requests or 0 teams at once would
-/// crawl nothing, and was quietly taken as 1.
-fn at_least_one(s: &str) -> Result<usize, String> {
-    match s.trim().parse::<usize>() {
-        Ok(0) => Err("must be at least 1".into()),
+/// A count that must be 1 or more: 0 tries per URL, 0 requests or 0 teams
+/// at once would crawl nothing, and was quietly taken as 1.
+fn at_least_one<T: std::str::FromStr + Default + PartialEq>(s: &str) -> Result<T, String> {
+    match s.trim().parse::<T>() {
+        Ok(n) if n == T::default() => Err("must be at least 1".into()),
         Ok(n) => Ok(n),
         Err(_) => Err(format!("{s:?} is not a whole number")),
     }
@@ -177,7 +177,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         teams_at_once: args.teams_at_once,
         timeout: args.timeout,
         max_bytes: args.max_bytes,
-        tries: args.tries.max(1),
+        tries: args.tries,
         allow_private: args.allow_private,
         ..Config::default()
     };
@@ -314,8 +314,10 @@ mod tests {
         assert_eq!(parse_size("10MiB"), Ok(10 << 20));
         assert_eq!(parse_size("500KiB"), Ok(500 << 10));
         assert!(parse_size("lots").is_err());
-        assert_eq!(at_least_one("8"), Ok(8));
-        assert!(at_least_one("0").is_err());
-        assert!(at_least_one("-1").is_err());
+        assert_eq!(at_least_one::<usize>("8"), Ok(8));
+        assert!(at_least_one::<usize>("0").is_err());
+        assert!(at_least_one::<usize>("-1").is_err());
+        assert_eq!(at_least_one::<u32>("3"), Ok(3));
+        assert!(at_least_one::<u32>("0").is_err());
     }
 }

@@ -63,7 +63,7 @@ pub struct Config {
     pub max_bytes: usize,
     /// Redirects followed per URL.
     pub max_redirects: usize,
-    /// Requests per URL, retries included.
+    /// Requests per URL, retries included; 0 is taken as 1.
     pub tries: u32,
     /// First back-off delay; doubled on each retry, with jitter.
     pub retry_base: Duration,
