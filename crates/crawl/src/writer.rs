@@ -13,9 +13,10 @@ use std::sync::mpsc;
 use csirt_store::{Error, Store};
 use tokio::sync::oneshot;
 
-/// A store call: runs inside a batch, returns how to tell its caller once
-/// the batch is committed (or not).
-type Job = Box<dyn FnOnce(&mut Store) -> Deliver + Send>;
+/// A store call: runs inside a batch (given the store), or not at all when
+/// the batch cannot begin (given `None`); returns how to tell its caller
+/// once the batch is committed (or not).
+type Job = Box<dyn FnOnce(Option<&mut Store>) -> Deliver + Send>;
 type Deliver = Box<dyn FnOnce(Option<&str>) + Send>;
 
 /// Most calls in one commit: a bound on how long the first caller of a
@@ -48,22 +49,20 @@ impl Writer {
     ) -> Result<T, Error> {
         let (tx, rx) = oneshot::channel();
         let job: Job = Box::new(move |store| {
-            let out = f(store);
+            let out = store.map(f);
             Box::new(move |not_committed: Option<&str>| {
                 let out = match (out, not_committed) {
-                    (Ok(_), Some(why)) => Err(Error::NotCommitted(why.to_string())),
-                    (out, _) => out,
+                    (Some(Err(e)), _) => Err(e),
+                    (Some(Ok(v)), None) => Ok(v),
+                    (_, Some(why)) => Err(Error::NotCommitted(why.to_string())),
+                    (None, None) => Err(Error::Abandoned),
                 };
                 let _ = tx.send(out);
             })
         });
-        self.jobs.send(job).map_err(|_| stopped())?;
-        rx.await.map_err(|_| stopped())?
+        self.jobs.send(job).map_err(|_| Error::Abandoned)?;
+        rx.await.map_err(|_| Error::Abandoned)?
     }
-}
-
-fn stopped() -> Error {
-    Error::NotCommitted("the store's writer thread stopped".into())
 }
 
 fn run(mut store: Store, rx: mpsc::Receiver<Job>) {
@@ -76,19 +75,21 @@ fn run(mut store: Store, rx: mpsc::Receiver<Job>) {
             }
         }
         let mut delivers = Vec::with_capacity(jobs.len());
-        // If the batch cannot even begin, the jobs are dropped unrun and
-        // their callers hear that the writer stopped.
+        let mut jobs = Some(jobs);
         let committed = store.batch(|s| {
-            for j in jobs {
+            for j in jobs.take().into_iter().flatten() {
                 // A call that panics has its savepoint rolled back as it
-                // unwinds; its caller hears that the writer stopped (its
+                // unwinds; its caller hears that the call was abandoned (its
                 // reply is dropped) and the batch goes on.
-                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| j(s))) {
+                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| j(Some(s)))) {
                     Ok(d) => delivers.push(d),
                     Err(_) => tracing::error!("store: a call panicked; its writes are undone"),
                 }
             }
         });
+        // A batch that could not begin ran none of its calls: their callers
+        // hear why, and the next batch tries again.
+        delivers.extend(jobs.into_iter().flatten().map(|j| j(None)));
         let why = committed.err().map(|e| {
             tracing::error!("store: a batch of writes was not committed: {e}");
             e.to_string()
@@ -121,15 +122,47 @@ mod tests {
         );
         assert!(good.unwrap().new_version);
         assert!(matches!(bad, Err(Error::Db { .. })), "{bad:?}");
-        assert!(
-            matches!(panicked, Err(Error::NotCommitted(_))),
-            "{panicked:?}"
-        );
+        assert!(matches!(panicked, Err(Error::Abandoned)), "{panicked:?}");
         // The writer goes on after a panic.
         assert_eq!(w.call(|s| s.count("versions")).await.unwrap(), 1);
         drop(w);
         thread.join().unwrap();
         let s = Store::open(dir.path()).unwrap();
         assert_eq!(s.count("fetches").unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_batch_that_cannot_begin_tells_its_callers_why_and_the_next_one_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store
+            .set_busy_timeout(std::time::Duration::from_millis(50))
+            .unwrap();
+        let (w, thread) = Writer::start(store);
+        // Another process's write holds the database while the writer
+        // tries to begin.
+        let (held_tx, held_rx) = std::sync::mpsc::channel();
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+        let path = dir.path().to_path_buf();
+        let other = std::thread::spawn(move || {
+            let mut s = Store::open(&path).unwrap();
+            s.batch(|_| {
+                held_tx.send(()).unwrap();
+                let _ = release_rx.recv();
+            })
+            .unwrap();
+        });
+        held_rx.recv().unwrap();
+        let refused = w.call(|s| s.upsert_team("T", None, None)).await;
+        match &refused {
+            Err(Error::NotCommitted(why)) => assert!(why.contains("locked"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+        release_tx.send(()).unwrap();
+        other.join().unwrap();
+        w.call(|s| s.upsert_team("T", None, None)).await.unwrap();
+        drop(w);
+        thread.join().unwrap();
+        assert_eq!(Store::open(dir.path()).unwrap().count("teams").unwrap(), 1);
     }
 }

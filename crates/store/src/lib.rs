@@ -72,6 +72,10 @@ pub enum Error {
     /// is the error the commit met.
     #[error("not committed: {0}")]
     NotCommitted(String),
+    /// A call queued for a thread that owns the store never finished: the
+    /// thread stopped, or the call panicked (its writes were rolled back).
+    #[error("the store call was abandoned: its thread stopped or the call panicked")]
+    Abandoned,
 }
 
 /// Store results.
@@ -328,6 +332,12 @@ impl Store {
             dir: dir.to_path_buf(),
             db_path,
         })
+    }
+
+    /// How long a write waits for another process's write to end before
+    /// failing with "database is locked"; 30 seconds from [`Store::open`].
+    pub fn set_busy_timeout(&self, wait: std::time::Duration) -> Result<()> {
+        self.conn.busy_timeout(wait).map_err(self.db())
     }
 
     /// The data directory.
