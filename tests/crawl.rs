@@ -597,3 +597,56 @@ fn a_team_with_two_documents_is_indexed_by_the_signed_one() {
     assert_eq!(hits[0]["outcome"], "valid", "{hits:?}");
     assert!(hits[0]["url"].as_str().unwrap().ends_with("/signed.txt"));
 }
+
+#[test]
+fn a_search_index_that_cannot_be_updated_fails_the_crawl_but_keeps_it_stored() {
+    let host = Server::start("127.0.0.46");
+    host.route("/rfc2350.txt", Reply::ok(doc("Gone")));
+    let dir = tempfile::tempdir().unwrap();
+    let seed_file = dir.path().join("seeds.toml");
+    std::fs::write(&seed_file, team("Gone", &host.url("/rfc2350.txt"))).unwrap();
+    let data = dir.path().join("data");
+    let child = csirt()
+        .arg("crawl")
+        .arg("--seeds")
+        .arg(&seed_file)
+        .arg("--data")
+        .arg(&data)
+        .args([
+            "--format",
+            "json",
+            "--allow-private",
+            "--per-host-interval",
+            "1s",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The crawl's index writer is open once its lock file is there; the
+    // document comes a host turn (1 s) after robots.txt, so nothing is
+    // indexed yet. The folder then goes from under the writer.
+    let lock = data.join("search").join(".tantivy-writer.lock");
+    let started = std::time::Instant::now();
+    while !lock.exists() {
+        assert!(started.elapsed() < Duration::from_secs(10), "no index");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(host.paths().iter().all(|p| p != "/rfc2350.txt"));
+    std::fs::remove_dir_all(data.join("search")).unwrap();
+    let out = child.wait_with_output().unwrap();
+
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("search index was not updated") && err.contains("csirt index"),
+        "{err}"
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["fetched"], 1);
+    assert_eq!(
+        store(dir.path()).count("versions").unwrap(),
+        1,
+        "the crawl is stored"
+    );
+}

@@ -35,7 +35,8 @@ use csirt_crawl::{Config, Progress, Summary};
 ///
 /// Exit status: 0 when the crawl ran (failed fetches are reported in the
 /// summary and stored), 1 when it could not run (store, seeds, another
-/// crawl running), 2 on a usage error.
+/// crawl running) or ran but could not update the search index (`csirt
+/// index` rebuilds it from the store), 2 on a usage error.
 ///
 /// Examples:
 ///   csirt crawl --seeds seeds/example.toml --data /tmp/csirt
@@ -197,14 +198,33 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(bar) = bar {
         bar.finish();
     }
-    let summary = summary?;
+    let Crawled { summary, index } = summary?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.format {
         OutputFormat::Json => writeln!(out, "{}", serde_json::to_string(&summary)?)?,
         OutputFormat::Text => write_summary(&mut out, &summary, &args.data)?,
     }
+    // Searches would go on finding what the index held before this crawl:
+    // a scheduled crawl must hear about it.
+    if let Err(e) = index {
+        eprintln!(
+            "csirt: the crawl is stored, but the search index was not updated: {e:#}\n\
+             `csirt index` rebuilds it from the store"
+        );
+        return Ok(ExitCode::from(1));
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What [`job`] did: the crawl's summary, and whether the search index
+/// followed it. A failed index update does not undo the crawl, which is
+/// stored.
+pub struct Crawled {
+    /// The crawl's summary.
+    pub summary: Summary,
+    /// Why the search index was not updated, if it was not.
+    pub index: anyhow::Result<()>,
 }
 
 /// One crawl of `seeds` into the data directory `data`, the search index
@@ -217,21 +237,16 @@ pub async fn job(
     data: &std::path::Path,
     config: Config,
     progress: Arc<Progress>,
-) -> anyhow::Result<Summary> {
+) -> anyhow::Result<Crawled> {
     let store = csirt_store::Store::open(data)
         .with_context(|| format!("cannot open the data directory {}", data.display()))?;
     let (indexer, follower) =
         super::index::Incremental::start(data, chrono::Local::now().date_naive());
     let summary = csirt_crawl::crawl(seeds, store, config, progress, Arc::new(follower)).await?;
-    let finished = tokio::task::spawn_blocking(move || indexer.finish()).await;
-    match finished {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => {
-            eprintln!("csirt: the crawl is stored, but the search index was not updated: {e:#}")
-        }
-        Err(e) => eprintln!("csirt: the search index update failed: {e}"),
-    }
-    Ok(summary)
+    let index = tokio::task::spawn_blocking(move || indexer.finish())
+        .await
+        .unwrap_or_else(|e| Err(anyhow::anyhow!("the indexing task failed: {e}")));
+    Ok(Crawled { summary, index })
 }
 
 /// A progress bar on a terminal; nothing otherwise (logs say enough).

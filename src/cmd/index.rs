@@ -180,7 +180,7 @@ impl Incremental {
             .context("cannot open the search index")?;
             let mut updater = index
                 .updater()
-                .context("the search index is busy (another crawl?)")?;
+                .context("cannot write to the search index")?;
             // When the oldest change not yet visible to searches was made.
             let mut unpublished: Option<Instant> = None;
             loop {

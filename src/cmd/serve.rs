@@ -225,11 +225,19 @@ async fn crawl_loop(app: Arc<App>, every: Duration, seeds: PathBuf, data: PathBu
         )
         .await
         {
-            Ok(s) => tracing::info!(
-                "scheduled crawl done: {} fetched, {} new versions",
-                s.fetched,
-                s.new_versions
-            ),
+            Ok(super::crawl::Crawled { summary: s, index }) => {
+                tracing::info!(
+                    "scheduled crawl done: {} fetched, {} new versions",
+                    s.fetched,
+                    s.new_versions
+                );
+                if let Err(e) = index {
+                    tracing::error!(
+                        "the scheduled crawl is stored, but the search index was not updated \
+                         (`csirt index` rebuilds it): {e:#}"
+                    );
+                }
+            }
             Err(e) => tracing::error!("scheduled crawl failed: {e:#}"),
         }
         drop(lock);

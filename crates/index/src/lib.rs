@@ -84,6 +84,9 @@ pub enum Error {
          run `csirt index` to rebuild it from the store"
     )]
     Outdated(String),
+    /// Another writer (a crawl, `csirt index`) holds the index.
+    #[error("the search index is being written by another process (a crawl or `csirt index`)")]
+    Busy,
 }
 
 /// Results.
@@ -478,8 +481,15 @@ impl Index {
     /// A writer that replaces teams one at a time; nothing is visible to
     /// readers until [`Updater::commit`].
     pub fn updater(&self) -> Result<Updater<'_>> {
+        let writer = match self.index.writer(96 * 1024 * 1024) {
+            Err(tantivy::TantivyError::LockFailure(
+                tantivy::directory::error::LockError::LockBusy,
+                _,
+            )) => return Err(Error::Busy),
+            w => w?,
+        };
         Ok(Updater {
-            writer: self.index.writer(96 * 1024 * 1024)?,
+            writer,
             index: self,
         })
     }
