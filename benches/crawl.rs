@@ -10,6 +10,12 @@
 //!
 //! Run: `cargo bench --bench crawl` (the farm uses 500 loopback addresses;
 //! Linux routes all of 127.0.0.0/8 to the loopback interface).
+//!
+//! By default every host serves the same key, so the crawler stores it once
+//! and checks its self-signatures once. Real teams each have their own:
+//! `CSIRT_BENCH_KEYS=per-host` gives every host a key of its own, and the
+//! crawler then writes a new key file and checks four more Ed25519
+//! signatures per team, all after the last request.
 
 use std::net::Ipv4Addr;
 use std::process::{Command, Stdio};
@@ -51,21 +57,29 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let (cert, _) = CertBuilder::general_purpose(Some("Farm <farm@example.org>"))
-        .generate()
-        .unwrap();
-    let key = Arc::new(cert.armored().to_vec().unwrap());
     let p = StandardPolicy::new();
-    let signing = cert
-        .keys()
-        .with_policy(&p, None)
-        .secret()
-        .for_signing()
-        .next()
-        .unwrap()
-        .key()
-        .clone();
-    let mut pair = signing.into_keypair().unwrap();
+    let make_key = || {
+        let (cert, _) = CertBuilder::general_purpose(Some("Farm <farm@example.org>"))
+            .generate()
+            .unwrap();
+        let key = Arc::new(cert.armored().to_vec().unwrap());
+        let signing = cert
+            .keys()
+            .with_policy(&p, None)
+            .secret()
+            .for_signing()
+            .next()
+            .unwrap()
+            .key()
+            .clone();
+        (cert, key, signing.into_keypair().unwrap())
+    };
+    let per_host = match std::env::var("CSIRT_BENCH_KEYS").as_deref() {
+        Ok("per-host") => true,
+        Ok("shared") | Err(_) => false,
+        Ok(other) => panic!("CSIRT_BENCH_KEYS={other}: expected shared or per-host"),
+    };
+    let (mut cert, mut key, mut pair) = make_key();
     let template = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/seeds/examples/xyz-cert.txt"
@@ -77,6 +91,9 @@ fn main() {
     let mut hosts = Vec::new();
     let mut listeners = Vec::new();
     for i in 0..HOSTS {
+        if per_host && i > 0 {
+            (cert, key, pair) = make_key();
+        }
         let ip = Ipv4Addr::new(127, 0, 1 + (i / 250) as u8, 1 + (i % 250) as u8);
         let std_listener = std::net::TcpListener::bind((ip, 0)).expect("bind a loopback address");
         std_listener.set_nonblocking(true).unwrap();
@@ -204,7 +221,15 @@ fn main() {
         .unwrap();
     assert!(st.success());
     let reindex = t.elapsed();
-    println!("crawl of a loopback farm: {HOSTS} hosts, 3 URLs each + robots.txt, 1 request/s/host, concurrency {CONCURRENCY}");
+    println!(
+        "crawl of a loopback farm: {HOSTS} hosts, 3 URLs each + robots.txt, 1 request/s/host, \
+         concurrency {CONCURRENCY}, {}",
+        if per_host {
+            "a key per host"
+        } else {
+            "one key shared by all hosts"
+        }
+    );
     println!("  summary          : {}", out.trim());
     println!("  requests seen    : {total} ({most} on the busiest host)");
     println!(
