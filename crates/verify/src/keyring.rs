@@ -157,6 +157,24 @@ impl Keyring {
         repairs
     }
 
+    /// Checks every certificate's self-signatures now. Sequoia checks a
+    /// certificate's bindings when they are first used and remembers the
+    /// answer in the certificate, so a verification that follows finds them
+    /// done. A crawler calls this while it waits for the host's next turn
+    /// (four Ed25519 checks, 400 µs here, for a usual key).
+    pub fn check_self_signatures(&self) {
+        let policy = StandardPolicy::new();
+        for (cert, _) in &self.certs {
+            if let Ok(vc) = cert.with_policy(&policy, None) {
+                let _ = vc.revocation_status();
+                let _ = vc.primary_userid();
+                for ka in vc.keys() {
+                    let _ = openpgp::cert::amalgamation::ValidAmalgamation::revocation_status(&ka);
+                }
+            }
+        }
+    }
+
     /// The primary fingerprints of the certificates, in load order.
     pub fn fingerprints(&self) -> Vec<String> {
         self.certs

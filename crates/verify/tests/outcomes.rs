@@ -353,3 +353,41 @@ fn the_signer_is_named_as_of_the_reference_time() {
         Some("XYZ-CERT renamed <new@example.org>")
     );
 }
+
+/// Checking the self-signatures ahead (as the crawler does while it waits
+/// for the signature) only moves work: every verdict stays what it was.
+#[test]
+fn self_signatures_checked_ahead_change_no_verdict() {
+    let plain = cert(t(0), None);
+    let expiring = cert(t(0), Some(DAY * 100));
+    let (c, rev) = CertBuilder::general_purpose(Some("XYZ-CERT"))
+        .set_creation_time(t(0))
+        .generate()
+        .unwrap();
+    let revoked = c.clone().insert_packets(rev).unwrap().0;
+    let cases = [
+        (&plain, &plain, t(10), t(20), Outcome::Valid),
+        (
+            &expiring,
+            &expiring,
+            t(10),
+            t(400),
+            Outcome::ValidKeyExpiredSince,
+        ),
+        (&expiring, &expiring, t(200), t(400), Outcome::ExpiredKey),
+        (&c, &revoked, t(10), t(20), Outcome::RevokedKey),
+    ];
+    for (signer, in_ring, signed_at, at, want) in cases {
+        let sig = sign(
+            signer,
+            signed_at,
+            HashAlgorithm::SHA256,
+            SignatureType::Binary,
+            DOC,
+        );
+        let kr = keyring(&[in_ring]);
+        kr.check_self_signatures();
+        let r = run(DOC, &sig, &kr, signer, at);
+        assert_eq!(r.outcome, want, "{}", r.detail);
+    }
+}
