@@ -11,11 +11,11 @@
 //! Run: `cargo bench --bench crawl` (the farm uses 500 loopback addresses;
 //! Linux routes all of 127.0.0.0/8 to the loopback interface).
 //!
-//! By default every host serves the same key, so the crawler stores it once
-//! and checks its self-signatures once. Real teams each have their own:
-//! `CSIRT_BENCH_KEYS=per-host` gives every host a key of its own, and the
-//! crawler then writes a new key file and checks four more Ed25519
-//! signatures per team, all after the last request.
+//! Every host serves a key of its own, as real teams do: the crawler writes
+//! a key file and checks the key's self-signatures (four Ed25519
+//! signatures) for every team. `CSIRT_BENCH_KEYS=shared` serves one key from
+//! every host instead, the farm of the notes before 2026-12-01: the key is
+//! then stored once and its self-signatures checked once.
 
 use std::net::Ipv4Addr;
 use std::process::{Command, Stdio};
@@ -75,8 +75,8 @@ fn main() {
         (cert, key, signing.into_keypair().unwrap())
     };
     let per_host = match std::env::var("CSIRT_BENCH_KEYS").as_deref() {
-        Ok("per-host") => true,
-        Ok("shared") | Err(_) => false,
+        Ok("per-host") | Err(_) => true,
+        Ok("shared") => false,
         Ok(other) => panic!("CSIRT_BENCH_KEYS={other}: expected shared or per-host"),
     };
     let (mut cert, mut key, mut pair) = make_key();

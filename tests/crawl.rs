@@ -370,15 +370,40 @@ fn signed_team(ip: &str, name: &str, k: &util::pgp::TestKey) -> (Server, String)
     (host, seeds)
 }
 
+/// The key comes before the signature: its self-signatures are checked
+/// while the host's next turn is still to come, and the signature, the
+/// last request, leaves one signature to verify.
 #[test]
-fn a_signed_document_is_fetched_with_its_signature_and_key_and_verified() {
+fn a_signed_document_is_fetched_with_its_key_then_its_signature_and_verified() {
     let k = util::pgp::TestKey::new("Team <cert@example.org>");
-    let (_host, seeds) = signed_team("127.0.0.12", "SIGNED", &k);
+    let (host, seeds) = signed_team("127.0.0.12", "SIGNED", &k);
     let dir = tempfile::tempdir().unwrap();
     let (s, _) = crawl(dir.path(), &seeds, &[]);
     assert_eq!(s["outcomes"]["valid"], 1, "{s}");
     let docs = store(dir.path()).team_documents().unwrap();
     assert_eq!(docs[0].outcome.as_deref(), Some("valid"));
+    // The guessed .asc is not there; .sig is.
+    assert_eq!(
+        host.paths(),
+        [
+            "/robots.txt",
+            "/rfc2350.txt",
+            "/key.asc",
+            "/rfc2350.txt.asc",
+            "/rfc2350.txt.sig"
+        ]
+    );
+    let st = store(dir.path());
+    assert_eq!(
+        st.count("fetches").unwrap(),
+        3,
+        "a missing guess keeps no row"
+    );
+    let check = st.check().unwrap();
+    assert!(
+        check.database_ok && check.missing_blobs.is_empty(),
+        "{check:?}"
+    );
 }
 
 /// A key is stored beside its document's check. Served again with the
@@ -582,6 +607,8 @@ fn a_team_with_two_documents_is_indexed_by_the_signed_one() {
         "{s} {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let key_requests = host.paths().iter().filter(|p| *p == "/key.asc").count();
+    assert_eq!(key_requests, 1, "one key for both documents");
     let found = Command::new(env!("CARGO_BIN_EXE_csirt-find"))
         .arg("--data")
         .arg(dir.path().join("data"))
@@ -648,5 +675,34 @@ fn a_search_index_that_cannot_be_updated_fails_the_crawl_but_keeps_it_stored() {
         store(dir.path()).count("versions").unwrap(),
         1,
         "the crawl is stored"
+    );
+}
+
+/// A signature the seed names but the server does not have is a failed
+/// fetch, stored and counted like any other, and the document is checked
+/// as unsigned; crawled again unchanged, the failure is stored again and
+/// nothing is checked anew.
+#[test]
+fn a_named_signature_that_fails_is_stored_as_a_failure() {
+    let k = util::pgp::TestKey::new("Team <cert@example.org>");
+    let (host, seeds) = signed_team("127.0.0.47", "NOSIG", &k);
+    let seeds = seeds.replace(
+        "key = ",
+        &format!("signature = \"{}\"\nkey = ", host.url("/gone.asc")),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (s1, _) = crawl(dir.path(), &seeds, &["--tries", "1"]);
+    assert_eq!(failed(&s1, "http-404"), 1, "{s1}");
+    assert_eq!(s1["outcomes"]["unsigned"], 1, "{s1}");
+    assert_eq!(store(dir.path()).count("fetches").unwrap(), 3);
+
+    let (s2, _) = crawl(dir.path(), &seeds, &["--tries", "1"]);
+    assert_eq!(failed(&s2, "http-404"), 1, "{s2}");
+    assert_eq!(s2["checked"], 0, "nothing changed: {s2}");
+    let st = store(dir.path());
+    assert_eq!(st.count("fetches").unwrap(), 6);
+    assert_eq!(
+        st.team_documents().unwrap()[0].outcome.as_deref(),
+        Some("unsigned")
     );
 }

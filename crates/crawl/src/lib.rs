@@ -16,11 +16,13 @@
 //! - **addresses** ([`net`]): loopback, private and other non-public
 //!   addresses are refused after every resolution unless `allow_private`.
 //!
-//! For every document it fetches the signature named in the seed, else the
-//! signature locations the document states, else tries `<url>.asc` and
-//! `<url>.sig`; and the key named in the seed or in section 2.8 (for a
-//! document read from disk, only the seed and the files beside it). Each new
-//! version is checked with [`csirt_check`] and stored with [`csirt_store`].
+//! For every document it fetches the key named in the seed or in section 2.8
+//! (for a document read from disk, only the seed and the files beside it),
+//! then the signature named in the seed, else the signature locations the
+//! document states, else tries `<url>.asc` and `<url>.sig`. The key comes
+//! first so that its self-signatures are checked while the host's next turn
+//! is still to come. Each new version is checked with [`csirt_check`] and
+//! stored with [`csirt_store`].
 //!
 //! What it is not: it parses nothing itself and writes nothing but through
 //! the store. [`seeds`] reads the seed list.
@@ -38,7 +40,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use csirt_store::{Fetch, Role, Store};
+use csirt_store::{Fetch, Reserved, Role, Store};
 use csirt_verify::{KeySource, Keyring};
 use serde::Serialize;
 
@@ -287,6 +289,8 @@ struct Unstored {
     url: Url,
     fetch: Fetch,
     failure: Option<FetchError>,
+    /// A file made ready for the body's blob while the request waited.
+    reserved: Option<Reserved>,
 }
 
 /// What a stored fetch adds to the summary.
@@ -304,15 +308,24 @@ impl Tally {
     }
 }
 
-/// A document's keys.
-#[derive(Default)]
+/// A document's keys, fetched and stored before its signature.
+#[derive(Clone)]
 struct Keys {
-    /// Every key's bytes and URL, in the order of the key URLs (the
-    /// keyring's order, which reports follow).
-    bytes: Vec<(Vec<u8>, String)>,
-    /// The keys fetched with a body just now (never failed ones), stored
-    /// beside the check; the others are stored already.
-    fresh: Vec<Unstored>,
+    /// The key URLs, to reuse the keys for a team's next document.
+    urls: Vec<Url>,
+    /// A key is a new version: the document is checked anew.
+    new: bool,
+    /// The keyring, its self-signatures checked; none when that did not
+    /// finish within the check deadline.
+    keyring: Option<Arc<Keyring>>,
+}
+
+/// A document's signature as the check gets it.
+enum Sig {
+    /// Unchanged (304): the version stored before.
+    Stored(Got),
+    /// Fetched just now, stored beside the result.
+    Fetched(Box<Unstored>),
 }
 
 /// A URL fetched and stored.
@@ -333,6 +346,8 @@ impl Ctx {
             .with_store(move |s| s.upsert_team(&name, country.as_deref(), homepage.as_deref()))
             .await?;
         let mut checked = Vec::new();
+        // A team's documents usually share the seed's key: fetched once.
+        let mut team_keys: Option<Keys> = None;
         for (i, doc_url) in seed.documents.iter().enumerate() {
             let Some(doc) = self.get(team_id, doc_url, Role::Document, false).await? else {
                 continue;
@@ -361,7 +376,23 @@ impl Ctx {
                 } else {
                     Stated::default()
                 };
+            // The keys come before the signature: their self-signatures
+            // (four Ed25519 checks for a usual key) are checked while the
+            // host's next turn is still to come, so the last step, after the
+            // signature, verifies one signature only.
+            let key_urls: Vec<Url> = match &seed.key {
+                Some(k) => vec![k.clone()],
+                None => stated.keys.iter().take(3).cloned().collect(),
+            };
+            let keys = match team_keys.take().filter(|k| k.urls == key_urls) {
+                Some(k) => k,
+                None => self.keys(team_id, key_urls).await?,
+            };
+            team_keys = Some(keys.clone());
+            // The signature is stored with the result, in one call to the
+            // store; failed candidates too.
             let mut sig = None;
+            let mut failed = Vec::new();
             if !clearsigned {
                 let mut candidates: Vec<(Url, bool)> = Vec::new();
                 match (&seed.signature, i) {
@@ -376,47 +407,62 @@ impl Ctx {
                     }
                 }
                 for (u, guessed) in candidates {
-                    if let Some(g) = self.get(team_id, &u, Role::Signature, guessed).await? {
-                        sig = Some(g);
+                    // The signature's file is made while its request waits
+                    // for the host's turn: this is the crawl's last request.
+                    // Not for a guess: most teams publish no signature, and
+                    // each miss would make a file for nothing.
+                    let (reserved, f) = tokio::join!(
+                        async {
+                            match guessed {
+                                true => None,
+                                false => self.reserve().await,
+                            }
+                        },
+                        self.fetch(team_id, &u, Role::Signature, guessed)
+                    );
+                    let Some(mut f) = f? else {
+                        continue;
+                    };
+                    f.reserved = reserved;
+                    if f.failure.is_some() {
+                        failed.push(f);
+                    } else if f.fetch.body.is_some() {
+                        sig = Some(Sig::Fetched(Box::new(f)));
+                        break;
+                    } else if let Some(g) = self.store(f).await? {
+                        sig = Some(Sig::Stored(g));
                         break;
                     }
                 }
             }
-            let mut keys = Keys::default();
-            let key_urls: Vec<Url> = match &seed.key {
-                Some(k) => vec![k.clone()],
-                None => stated.keys.clone(),
-            };
-            for k in key_urls.iter().take(3) {
-                let Some(f) = self.fetch(team_id, k, Role::Key, false).await? else {
-                    continue;
-                };
-                if let Some(b) = &f.fetch.body {
-                    keys.bytes.push((b.clone(), k.to_string()));
-                    keys.fresh.push(f);
-                } else if let Some(g) = self.store(f).await? {
-                    // Unchanged: a version stored before, not new.
-                    keys.bytes.push((g.bytes, k.to_string()));
-                }
-            }
-            let sig_version = sig.as_ref().map(|s| s.version_id);
-            let (doc_version, sig_new) = (doc.version_id, sig.as_ref().is_some_and(|s| s.new));
+            let (doc_version, sig_new) = (
+                doc.version_id,
+                matches!(&sig, Some(Sig::Stored(g)) if g.new),
+            );
+            let changed = doc.new || sig_new || keys.new;
             // Nothing new: checked before unless the last check was cut off.
-            // A key fetched with a body may be new; that is known once it
-            // is stored, which `check` does beside the verification.
-            if !doc.new
-                && !sig_new
-                && keys.fresh.is_empty()
-                && self
+            // A signature fetched with a body may be new; that is known once
+            // it is stored, which `check` does beside the result.
+            if !changed && !matches!(sig, Some(Sig::Fetched(_))) {
+                let sig_version = match &sig {
+                    Some(Sig::Stored(g)) => Some(g.version_id),
+                    _ => None,
+                };
+                self.store_all(failed).await?;
+                if self
                     .with_store(move |s| s.has_result(doc_version, sig_version))
                     .await?
-            {
-                continue;
+                {
+                    continue;
+                }
+                failed = Vec::new();
             }
             let prepared =
                 prepared.unwrap_or_else(|| self.prepare(&doc, clearsigned, doc_url, team_id, seed));
-            let changed = doc.new || sig_new;
-            checked.extend(self.check(doc, prepared, sig, keys, changed).await?);
+            checked.extend(
+                self.check(doc, prepared, sig, failed, keys, changed)
+                    .await?,
+            );
         }
         Ok((team_id, checked))
     }
@@ -485,6 +531,7 @@ impl Ctx {
             url: url.clone(),
             fetch,
             failure,
+            reserved: None,
         }))
     }
 
@@ -495,9 +542,10 @@ impl Ctx {
             url,
             fetch,
             failure,
+            reserved,
         } = f;
         let url_id = fetch.url_id;
-        let mut fetches = self.write_blobs(vec![fetch]).await?;
+        let mut fetches = self.write_blobs(vec![(fetch, reserved)]).await?;
         let fetch = fetches.pop().expect("one fetch in, one out");
         let tally = Tally::of(&fetch);
         let (rec, body) = self
@@ -506,10 +554,8 @@ impl Ctx {
                 Ok((r, fetch.body))
             })
             .await?;
-        self.tally(&tally, &failure, rec.new_version);
-        if let Some(e) = failure {
-            self.progress.failures.fetch_add(1, Ordering::Relaxed);
-            tracing::info!(%url, "fetch failed: {e}");
+        self.account(&url, &tally, &failure, rec.new_version);
+        if failure.is_some() {
             return Ok(None);
         }
         let Some(version_id) = rec.version_id else {
@@ -531,12 +577,93 @@ impl Ctx {
         }))
     }
 
+    /// Counts a stored fetch in the summary and the progress; logs a
+    /// failure.
+    fn account(&self, url: &Url, t: &Tally, failure: &Option<FetchError>, new_version: bool) {
+        self.tally(t, failure, new_version);
+        if let Some(e) = failure {
+            self.progress.failures.fetch_add(1, Ordering::Relaxed);
+            tracing::info!(%url, "fetch failed: {e}");
+        }
+    }
+
+    /// Stores fetches that have no bytes to use (failures), in one call.
+    async fn store_all(&self, fetches: Vec<Unstored>) -> Result<(), csirt_store::Error> {
+        if fetches.is_empty() {
+            return Ok(());
+        }
+        let (meta, rows): (Vec<_>, Vec<_>) = fetches
+            .into_iter()
+            .map(|u| {
+                (
+                    (u.url, Tally::of(&u.fetch), u.failure),
+                    (u.fetch, u.reserved),
+                )
+            })
+            .unzip();
+        let rows = self.write_blobs(rows).await?;
+        let recorded = self
+            .with_store(move |s| {
+                rows.iter()
+                    .map(|f| s.record_fetch(f))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .await?;
+        for ((url, t, failure), r) in meta.iter().zip(&recorded) {
+            self.account(url, t, failure, r.new_version);
+        }
+        Ok(())
+    }
+
+    /// Fetches and stores a document's keys, then builds their keyring and
+    /// checks their self-signatures on the blocking pool, within the check
+    /// deadline.
+    async fn keys(&self, team_id: i64, urls: Vec<Url>) -> Result<Keys, csirt_store::Error> {
+        let mut new = false;
+        let mut bytes = Vec::new();
+        for k in &urls {
+            if let Some(g) = self.get(team_id, k, Role::Key, false).await? {
+                new |= g.new;
+                bytes.push((g.bytes, k.to_string()));
+            }
+        }
+        if bytes.is_empty() {
+            return Ok(Keys {
+                urls,
+                new,
+                keyring: Some(Arc::new(Keyring::new())),
+            });
+        }
+        let deadline = self.config.check_deadline;
+        let slot = self.blocking_slot().await;
+        let task = tokio::task::spawn_blocking(move || {
+            let _slot = slot;
+            let mut keyring = Keyring::new();
+            for (bytes, url) in &bytes {
+                keyring.add_bytes(bytes, KeySource::Bytes(url.clone()));
+            }
+            keyring.check_self_signatures();
+            Arc::new(keyring)
+        });
+        let keyring = match tokio::time::timeout(deadline, task).await {
+            Ok(Ok(k)) => Some(k),
+            Ok(Err(_)) | Err(_) => {
+                tracing::warn!(?urls, "keys could not be read within {deadline:?}");
+                None
+            }
+        };
+        Ok(Keys { urls, new, keyring })
+    }
+
     /// Writes the fetches' bodies to disk off the store's writer thread, so
     /// slow disks hold up only these fetches; the writer then only records
     /// them.
-    async fn write_blobs(&self, fetches: Vec<Fetch>) -> Result<Vec<Fetch>, csirt_store::Error> {
-        if fetches.iter().all(|f| f.body.is_none()) {
-            return Ok(fetches);
+    async fn write_blobs(
+        &self,
+        fetches: Vec<(Fetch, Option<Reserved>)>,
+    ) -> Result<Vec<Fetch>, csirt_store::Error> {
+        if fetches.iter().all(|(f, _)| f.body.is_none()) {
+            return Ok(fetches.into_iter().map(|(f, _)| f).collect());
         }
         let blobs = self.blobs.clone();
         let slot = self.blocking_slot().await;
@@ -544,14 +671,25 @@ impl Ctx {
             let _slot = slot;
             fetches
                 .into_iter()
-                .map(|f| match &f.body {
+                .map(|(f, reserved)| match &f.body {
                     Some(b) => Ok(Fetch {
-                        written: Some(blobs.put(b)?),
+                        written: Some(blobs.put_reserved(b, reserved)?),
                         ..f
                     }),
                     None => Ok(f),
                 })
                 .collect()
+        })
+        .await
+    }
+
+    /// A file for a blob still to come (see [`csirt_store::Blobs::reserve`]).
+    async fn reserve(&self) -> Option<Reserved> {
+        let blobs = self.blobs.clone();
+        let slot = self.blocking_slot().await;
+        blocking(move || {
+            let _slot = slot;
+            blobs.reserve()
         })
         .await
     }
@@ -605,31 +743,46 @@ impl Ctx {
         }
     }
 
-    /// Verifies a document and stores the result, with the keys fetched
-    /// for it: their blobs are written while the signature is checked, and
-    /// their rows go in with the result, in one call to the store. This is
-    /// a team's last step, and every team takes it in the crawl's last
-    /// host turn, so each hand-off saved here shortens the crawl.
+    /// Verifies a document and stores the result, with its signature's
+    /// fetch (and failed ones): the signature's blob is written while it is
+    /// checked, and its row goes in with the result, in one call to the
+    /// store. This is a team's last step, and every team takes it in the
+    /// crawl's last host turn, so each hand-off saved here shortens the
+    /// crawl.
     ///
-    /// `changed`: the document or its signature is a new version, so the
-    /// result is stored whatever the keys turn out to be.
+    /// `changed`: the document, its stored signature or a key is a new
+    /// version, so the result is stored whatever the signature turns out to
+    /// be.
     async fn check(
         &self,
         doc: Got,
         prepared: Pending,
-        sig: Option<Got>,
+        sig: Option<Sig>,
+        failed: Vec<Unstored>,
         keys: Keys,
         changed: bool,
     ) -> Result<Option<Checked>, csirt_store::Error> {
         let deadline = self.config.check_deadline;
-        let sig_version = sig.as_ref().map(|s| s.version_id);
         let doc_version = doc.version_id;
-        let Keys {
-            bytes: key_bytes,
-            fresh,
-        } = keys;
-        let fetches: Vec<Fetch> = fresh.into_iter().map(|f| f.fetch).collect();
+        let (stored_sig, sig_bytes, fetched) = match sig {
+            Some(Sig::Stored(g)) => (Some(g.version_id), Some(g.bytes), None),
+            Some(Sig::Fetched(u)) => (None, u.fetch.body.clone(), Some(*u)),
+            None => (None, None, None),
+        };
+        // The signature's fetch last: its row gives the version id.
+        let has_fetched = fetched.is_some();
+        let (meta, rows): (Vec<_>, Vec<_>) = failed
+            .into_iter()
+            .chain(fetched)
+            .map(|u| {
+                (
+                    (u.url, Tally::of(&u.fetch), u.failure),
+                    (u.fetch, u.reserved),
+                )
+            })
+            .unzip();
         let verified = async {
+            let keyring = keys.keyring?;
             let Some(prepared) = self.ready(prepared).await else {
                 tracing::warn!(%doc_version, "document could not be parsed within {deadline:?}");
                 return None;
@@ -641,14 +794,10 @@ impl Ctx {
             let slot = self.blocking_slot().await;
             let task = tokio::task::spawn_blocking(move || {
                 let _slot = slot;
-                let mut keyring = Keyring::new();
-                for (bytes, url) in &key_bytes {
-                    keyring.add_bytes(bytes, KeySource::Bytes(url.clone()));
-                }
                 let c = csirt_check::finish(
                     prepared,
                     &doc.bytes,
-                    sig.as_ref().map(|s| &s.bytes[..]),
+                    sig_bytes.as_deref(),
                     &keyring,
                     Utc::now(),
                 );
@@ -663,31 +812,33 @@ impl Ctx {
                 }
             }
         };
-        let (fetches, verified) = tokio::join!(self.write_blobs(fetches), verified);
-        let fetches = fetches?;
-        let tallies: Vec<Tally> = fetches.iter().map(Tally::of).collect();
+        let (rows, verified) = tokio::join!(self.write_blobs(rows), verified);
+        let rows = rows?;
         let outcome = verified.as_ref().map(|v| v.0);
         let (recorded, stored) = self
             .with_store(move |s| {
-                let mut recorded = Vec::with_capacity(fetches.len());
-                for f in &fetches {
+                let mut recorded = Vec::with_capacity(rows.len());
+                for f in &rows {
                     recorded.push(s.record_fetch(f)?);
                 }
                 let Some((outcome, report, record)) = verified else {
                     return Ok((recorded, false));
                 };
+                let (sig_version, sig_new) = match (has_fetched, recorded.last()) {
+                    (true, Some(r)) => (r.version_id, r.new_version),
+                    _ => (stored_sig, false),
+                };
                 // Unchanged document, signature and keys: checked before,
                 // unless the last check was cut off.
-                let keys_new = recorded.iter().any(|r| r.new_version);
-                if !changed && !keys_new && s.has_result(doc_version, sig_version)? {
+                if !changed && !sig_new && s.has_result(doc_version, sig_version)? {
                     return Ok((recorded, false));
                 }
                 s.record_result(doc_version, &record, outcome, &report, sig_version)?;
                 Ok((recorded, true))
             })
             .await?;
-        for (t, r) in tallies.iter().zip(&recorded) {
-            self.tally(t, &None, r.new_version);
+        for ((url, t, failure), r) in meta.iter().zip(&recorded) {
+            self.account(url, t, failure, r.new_version);
         }
         let Some(outcome) = outcome.filter(|_| stored) else {
             return Ok(None);
