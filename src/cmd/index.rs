@@ -179,7 +179,7 @@ impl Incremental {
             }
             .context("cannot open the search index")?;
             let mut updater = index
-                .updater()
+                .trickle_updater()
                 .context("cannot write to the search index")?;
             // When the oldest change not yet visible to searches was made.
             let mut unpublished: Option<Instant> = None;

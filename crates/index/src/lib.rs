@@ -481,7 +481,25 @@ impl Index {
     /// A writer that replaces teams one at a time; nothing is visible to
     /// readers until [`Updater::commit`].
     pub fn updater(&self) -> Result<Updater<'_>> {
-        let writer = match self.index.writer(96 * 1024 * 1024) {
+        self.updater_with(self.index.writer(96 * 1024 * 1024))
+    }
+
+    /// [`Index::updater`] for teams that arrive a few at a time, as in a
+    /// crawl: one indexing thread. Each thread builds a segment of its own,
+    /// set up anew after every commit (a 4 MB table zeroed) and written out
+    /// at the next; for a trickle of teams a second thread only doubles
+    /// that. On the crawl bench, where the last commit waits for the last
+    /// team, one thread took the median ratio from 1.132 to 1.106 and the
+    /// crawl's CPU time from 3.7 s to 3.0 s. A rebuild keeps the threads.
+    pub fn trickle_updater(&self) -> Result<Updater<'_>> {
+        self.updater_with(self.index.writer_with_num_threads(1, 48 * 1024 * 1024))
+    }
+
+    fn updater_with(
+        &self,
+        writer: tantivy::Result<tantivy::IndexWriter<TantivyDocument>>,
+    ) -> Result<Updater<'_>> {
+        let writer = match writer {
             Err(tantivy::TantivyError::LockFailure(
                 tantivy::directory::error::LockError::LockBusy,
                 _,
