@@ -19,8 +19,9 @@ fn doc(name: &str) -> String {
     )
 }
 
-/// Writes a seed file and runs `csirt crawl` on it with `extra` flags.
-fn crawl(dir: &Path, seeds: &str, extra: &[&str]) -> (Value, Output) {
+/// Writes `seeds` to `dir/seeds.toml`: `csirt crawl --seeds` it with
+/// `--data dir/data`, nothing else set.
+fn crawl_command(dir: &Path, seeds: &str) -> Command {
     let seed_file = dir.join("seeds.toml");
     std::fs::write(&seed_file, seeds).unwrap();
     let mut cmd = csirt();
@@ -28,8 +29,14 @@ fn crawl(dir: &Path, seeds: &str, extra: &[&str]) -> (Value, Output) {
         .arg("--seeds")
         .arg(&seed_file)
         .arg("--data")
-        .arg(dir.join("data"))
-        .args(["--format", "json", "--allow-private"])
+        .arg(dir.join("data"));
+    cmd
+}
+
+/// Writes a seed file and runs `csirt crawl` on it with `extra` flags.
+fn crawl(dir: &Path, seeds: &str, extra: &[&str]) -> (Value, Output) {
+    let mut cmd = crawl_command(dir, seeds);
+    cmd.args(["--format", "json", "--allow-private"])
         .args(extra);
     // Defaults for the tests, unless a test sets its own.
     for (flag, value) in [("--per-host-interval", "200ms"), ("--timeout", "5s")] {
@@ -235,13 +242,8 @@ fn private_addresses_are_refused_by_default() {
     let host = Server::start("127.0.0.9");
     host.route("/rfc2350.txt", Reply::ok(doc("L")));
     let dir = tempfile::tempdir().unwrap();
-    let seed_file = dir.path().join("seeds.toml");
-    std::fs::write(&seed_file, team("L", &host.url("/rfc2350.txt"))).unwrap();
-    let out = csirt()
-        .args(["crawl", "--format", "json", "--seeds"])
-        .arg(&seed_file)
-        .arg("--data")
-        .arg(dir.path().join("data"))
+    let out = crawl_command(dir.path(), &team("L", &host.url("/rfc2350.txt")))
+        .args(["--format", "json"])
         .output()
         .unwrap();
     let s: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -302,14 +304,7 @@ fn a_crawl_killed_mid_run_restarts_into_a_consistent_store() {
         seeds.push_str(&team(&format!("K{t}"), &host.url(&path)));
     }
     let dir = tempfile::tempdir().unwrap();
-    let seed_file = dir.path().join("seeds.toml");
-    std::fs::write(&seed_file, &seeds).unwrap();
-    let mut child = csirt()
-        .arg("crawl")
-        .arg("--seeds")
-        .arg(&seed_file)
-        .arg("--data")
-        .arg(dir.path().join("data"))
+    let mut child = crawl_command(dir.path(), &seeds)
         .args(["--allow-private", "--per-host-interval", "200ms"])
         .stdout(std::process::Stdio::null())
         .spawn()
@@ -453,17 +448,10 @@ fn a_team_done_early_is_searchable_before_the_crawl_ends() {
         ]),
     );
     let dir = tempfile::tempdir().unwrap();
-    let seed_file = dir.path().join("seeds.toml");
     let seeds =
         team("EARLY", &quick.url("/rfc2350.txt")) + &team("LATE", &slow.url("/rfc2350.txt"));
-    std::fs::write(&seed_file, seeds).unwrap();
     let data = dir.path().join("data");
-    let mut running = csirt()
-        .arg("crawl")
-        .arg("--seeds")
-        .arg(&seed_file)
-        .arg("--data")
-        .arg(&data)
+    let mut running = crawl_command(dir.path(), &seeds)
         .args([
             "--allow-private",
             "--per-host-interval",
@@ -630,15 +618,8 @@ fn a_search_index_that_cannot_be_updated_fails_the_crawl_but_keeps_it_stored() {
     let host = Server::start("127.0.0.46");
     host.route("/rfc2350.txt", Reply::ok(doc("Gone")));
     let dir = tempfile::tempdir().unwrap();
-    let seed_file = dir.path().join("seeds.toml");
-    std::fs::write(&seed_file, team("Gone", &host.url("/rfc2350.txt"))).unwrap();
     let data = dir.path().join("data");
-    let child = csirt()
-        .arg("crawl")
-        .arg("--seeds")
-        .arg(&seed_file)
-        .arg("--data")
-        .arg(&data)
+    let child = crawl_command(dir.path(), &team("Gone", &host.url("/rfc2350.txt")))
         .args([
             "--format",
             "json",
