@@ -293,6 +293,24 @@ struct Unstored {
     reserved: Option<Reserved>,
 }
 
+/// What the summary needs of a fetch once it is stored.
+type Accounting = (Url, Tally, Option<FetchError>);
+
+/// Splits fetches into what the summary needs and what the store keeps.
+fn split(
+    fetches: impl IntoIterator<Item = Unstored>,
+) -> (Vec<Accounting>, Vec<(Fetch, Option<Reserved>)>) {
+    fetches
+        .into_iter()
+        .map(|u| {
+            (
+                (u.url, Tally::of(&u.fetch), u.failure),
+                (u.fetch, u.reserved),
+            )
+        })
+        .unzip()
+}
+
 /// What a stored fetch adds to the summary.
 struct Tally {
     unchanged: bool,
@@ -391,50 +409,13 @@ impl Ctx {
             team_keys = Some(keys.clone());
             // The signature is stored with the result, in one call to the
             // store; failed candidates too.
-            let mut sig = None;
-            let mut failed = Vec::new();
-            if !clearsigned {
-                let mut candidates: Vec<(Url, bool)> = Vec::new();
-                match (&seed.signature, i) {
-                    (Some(s), 0) => candidates.push((s.clone(), false)),
-                    _ => {
-                        candidates.extend(stated.signatures.iter().map(|u| (u.clone(), false)));
-                        for ext in ["asc", "sig"] {
-                            if let Ok(u) = Url::parse(&format!("{doc_url}.{ext}")) {
-                                candidates.push((u, true));
-                            }
-                        }
-                    }
+            let (sig, mut failed) = match clearsigned {
+                true => (None, Vec::new()),
+                false => {
+                    let candidates = signature_candidates(seed, i, &stated, doc_url);
+                    self.signature(team_id, candidates).await?
                 }
-                for (u, guessed) in candidates {
-                    // The signature's file is made while its request waits
-                    // for the host's turn: this is the crawl's last request.
-                    // Not for a guess: most teams publish no signature, and
-                    // each miss would make a file for nothing.
-                    let (reserved, f) = tokio::join!(
-                        async {
-                            match guessed {
-                                true => None,
-                                false => self.reserve().await,
-                            }
-                        },
-                        self.fetch(team_id, &u, Role::Signature, guessed)
-                    );
-                    let Some(mut f) = f? else {
-                        continue;
-                    };
-                    f.reserved = reserved;
-                    if f.failure.is_some() {
-                        failed.push(f);
-                    } else if f.fetch.body.is_some() {
-                        sig = Some(Sig::Fetched(Box::new(f)));
-                        break;
-                    } else if let Some(g) = self.store(f).await? {
-                        sig = Some(Sig::Stored(g));
-                        break;
-                    }
-                }
-            }
+            };
             let (doc_version, sig_new) = (
                 doc.version_id,
                 matches!(&sig, Some(Sig::Stored(g)) if g.new),
@@ -587,20 +568,19 @@ impl Ctx {
         }
     }
 
+    /// [`Ctx::account`] for each of a batch of stored fetches.
+    fn account_all(&self, meta: &[Accounting], recorded: &[csirt_store::Recorded]) {
+        for ((url, t, failure), r) in meta.iter().zip(recorded) {
+            self.account(url, t, failure, r.new_version);
+        }
+    }
+
     /// Stores fetches that have no bytes to use (failures), in one call.
     async fn store_all(&self, fetches: Vec<Unstored>) -> Result<(), csirt_store::Error> {
         if fetches.is_empty() {
             return Ok(());
         }
-        let (meta, rows): (Vec<_>, Vec<_>) = fetches
-            .into_iter()
-            .map(|u| {
-                (
-                    (u.url, Tally::of(&u.fetch), u.failure),
-                    (u.fetch, u.reserved),
-                )
-            })
-            .unzip();
+        let (meta, rows) = split(fetches);
         let rows = self.write_blobs(rows).await?;
         let recorded = self
             .with_store(move |s| {
@@ -609,10 +589,47 @@ impl Ctx {
                     .collect::<Result<Vec<_>, _>>()
             })
             .await?;
-        for ((url, t, failure), r) in meta.iter().zip(&recorded) {
-            self.account(url, t, failure, r.new_version);
-        }
+        self.account_all(&meta, &recorded);
         Ok(())
+    }
+
+    /// Fetches the first of `candidates` that has a signature: fetched
+    /// (not stored yet) or, unchanged, the version stored before. Also the
+    /// candidates that failed, to be stored with the result; a guess that is
+    /// not there is not a failure.
+    async fn signature(
+        &self,
+        team_id: i64,
+        candidates: Vec<(Url, bool)>,
+    ) -> Result<(Option<Sig>, Vec<Unstored>), csirt_store::Error> {
+        let mut failed = Vec::new();
+        for (u, guessed) in candidates {
+            // The signature's file is made while its request waits for the
+            // host's turn: this is the crawl's last request. Not for a
+            // guess: most teams publish no signature, and each miss would
+            // make a file for nothing.
+            let (reserved, f) = tokio::join!(
+                async {
+                    match guessed {
+                        true => None,
+                        false => self.reserve().await,
+                    }
+                },
+                self.fetch(team_id, &u, Role::Signature, guessed)
+            );
+            let Some(mut f) = f? else {
+                continue;
+            };
+            f.reserved = reserved;
+            if f.failure.is_some() {
+                failed.push(f);
+            } else if f.fetch.body.is_some() {
+                return Ok((Some(Sig::Fetched(Box::new(f))), failed));
+            } else if let Some(g) = self.store(f).await? {
+                return Ok((Some(Sig::Stored(g)), failed));
+            }
+        }
+        Ok((None, failed))
     }
 
     /// Fetches and stores a document's keys, then builds their keyring and
@@ -771,16 +788,7 @@ impl Ctx {
         };
         // The signature's fetch last: its row gives the version id.
         let has_fetched = fetched.is_some();
-        let (meta, rows): (Vec<_>, Vec<_>) = failed
-            .into_iter()
-            .chain(fetched)
-            .map(|u| {
-                (
-                    (u.url, Tally::of(&u.fetch), u.failure),
-                    (u.fetch, u.reserved),
-                )
-            })
-            .unzip();
+        let (meta, rows) = split(failed.into_iter().chain(fetched));
         let verified = async {
             let keyring = keys.keyring?;
             let Some(prepared) = self.ready(prepared).await else {
@@ -837,9 +845,7 @@ impl Ctx {
                 Ok((recorded, true))
             })
             .await?;
-        for ((url, t, failure), r) in meta.iter().zip(&recorded) {
-            self.account(url, t, failure, r.new_version);
-        }
+        self.account_all(&meta, &recorded);
         let Some(outcome) = outcome.filter(|_| stored) else {
             return Ok(None);
         };
@@ -878,6 +884,31 @@ enum Pending {
 struct Parsed {
     prepared: csirt_check::Prepared,
     json: String,
+}
+
+/// Where a document's signature may be, in order, each with whether it is
+/// a guess: the seed's (for its first document), else the locations the
+/// document states, then `<url>.asc` and `<url>.sig`.
+fn signature_candidates(
+    seed: &TeamSeed,
+    i: usize,
+    stated: &Stated,
+    doc_url: &Url,
+) -> Vec<(Url, bool)> {
+    if let (Some(s), 0) = (&seed.signature, i) {
+        return vec![(s.clone(), false)];
+    }
+    let mut candidates: Vec<(Url, bool)> = stated
+        .signatures
+        .iter()
+        .map(|u| (u.clone(), false))
+        .collect();
+    for ext in ["asc", "sig"] {
+        if let Ok(u) = Url::parse(&format!("{doc_url}.{ext}")) {
+            candidates.push((u, true));
+        }
+    }
+    candidates
 }
 
 /// The signature and key URLs a record states, made absolute against the
