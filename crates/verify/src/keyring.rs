@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use sequoia_openpgp as openpgp;
 
 use chrono::{DateTime, Utc};
+use openpgp::cert::amalgamation::ValidAmalgamation;
 use openpgp::cert::CertParser;
 use openpgp::parse::Parse;
 use openpgp::policy::StandardPolicy;
@@ -169,7 +170,7 @@ impl Keyring {
                 let _ = vc.revocation_status();
                 let _ = vc.primary_userid();
                 for ka in vc.keys() {
-                    let _ = openpgp::cert::amalgamation::ValidAmalgamation::revocation_status(&ka);
+                    let _ = ka.revocation_status();
                 }
             }
         }
