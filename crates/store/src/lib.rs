@@ -720,7 +720,7 @@ impl Store {
     }
 
     fn put_blob(&self, bytes: &[u8]) -> Result<String> {
-        put_blob(&self.dir, bytes)
+        put_blob(&self.dir, bytes, None)
     }
 
     /// A handle that writes blobs without this store's lock.
@@ -743,7 +743,7 @@ impl Blobs {
     /// Writes `bytes` if no blob has them yet; returns the proof that they
     /// are on disk, for [`Fetch::written`].
     pub fn put(&self, bytes: &[u8]) -> Result<Written> {
-        put_blob(&self.dir, bytes).map(Written)
+        put_blob(&self.dir, bytes, None).map(Written)
     }
 
     /// Makes a file ready for a blob whose bytes are still to come: a new
@@ -762,21 +762,7 @@ impl Blobs {
     /// Writes `bytes` as [`Blobs::put`] does, into the file `reserved` if
     /// there is one and no blob has these bytes yet.
     pub fn put_reserved(&self, bytes: &[u8], reserved: Option<Reserved>) -> Result<Written> {
-        let Some(r) = reserved else {
-            return self.put(bytes);
-        };
-        let sha = hex(&Sha256::digest(bytes));
-        let path = blob_path(&self.dir, &sha);
-        if path.exists() {
-            return Ok(Written(sha));
-        }
-        match link_reserved(r, bytes, &path) {
-            Ok(()) => Ok(Written(sha)),
-            // The file is gone with the error; the plain way may still work
-            // (no /proc to name the file by, say) and says what is wrong if
-            // it does not.
-            Err(_) => self.put(bytes),
-        }
+        put_blob(&self.dir, bytes, reserved).map(Written)
     }
 
     /// Removes the temporary files of blobs whose writing never finished
@@ -892,12 +878,19 @@ fn documents_sql(cond: &str) -> String {
 }
 
 /// Temporary file, fsync, rename, fsync the folder: a blob is either whole
-/// under its name or not there.
-fn put_blob(dir: &Path, bytes: &[u8]) -> Result<String> {
+/// under its name or not there. A `reserved` file, if any, is named instead; should that fail (no /proc
+/// to name it by, say), the temporary file is made after all and says what
+/// is wrong if it fails too.
+fn put_blob(dir: &Path, bytes: &[u8], reserved: Option<Reserved>) -> Result<String> {
     let sha = hex(&Sha256::digest(bytes));
     let path = blob_path(dir, &sha);
     if path.exists() {
         return Ok(sha);
+    }
+    if let Some(r) = reserved {
+        if link_reserved(r, bytes, &path).is_ok() {
+            return Ok(sha);
+        }
     }
     let io = |path: &Path| {
         let path = path.to_path_buf();
