@@ -40,7 +40,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use csirt_store::{Fetch, Reserved, Role, Store};
+use csirt_store::{Fetch, Role, Store, INLINE_MAX};
 use csirt_verify::{KeySource, Keyring};
 use serde::Serialize;
 
@@ -289,25 +289,16 @@ struct Unstored {
     url: Url,
     fetch: Fetch,
     failure: Option<FetchError>,
-    /// A file made ready for the body's blob while the request waited.
-    reserved: Option<Reserved>,
 }
 
 /// What the summary needs of a fetch once it is stored.
 type Accounting = (Url, Tally, Option<FetchError>);
 
 /// Splits fetches into what the summary needs and what the store keeps.
-fn split(
-    fetches: impl IntoIterator<Item = Unstored>,
-) -> (Vec<Accounting>, Vec<(Fetch, Option<Reserved>)>) {
+fn split(fetches: impl IntoIterator<Item = Unstored>) -> (Vec<Accounting>, Vec<Fetch>) {
     fetches
         .into_iter()
-        .map(|u| {
-            (
-                (u.url, Tally::of(&u.fetch), u.failure),
-                (u.fetch, u.reserved),
-            )
-        })
+        .map(|u| ((u.url, Tally::of(&u.fetch), u.failure), u.fetch))
         .unzip()
 }
 
@@ -512,7 +503,6 @@ impl Ctx {
             url: url.clone(),
             fetch,
             failure,
-            reserved: None,
         }))
     }
 
@@ -523,10 +513,9 @@ impl Ctx {
             url,
             fetch,
             failure,
-            reserved,
         } = f;
         let url_id = fetch.url_id;
-        let mut fetches = self.write_blobs(vec![(fetch, reserved)]).await?;
+        let mut fetches = self.write_blobs(vec![fetch]).await?;
         let fetch = fetches.pop().expect("one fetch in, one out");
         let tally = Tally::of(&fetch);
         let (rec, body) = self
@@ -604,23 +593,9 @@ impl Ctx {
     ) -> Result<(Option<Sig>, Vec<Unstored>), csirt_store::Error> {
         let mut failed = Vec::new();
         for (u, guessed) in candidates {
-            // The signature's file is made while its request waits for the
-            // host's turn: this is the crawl's last request. Not for a
-            // guess: most teams publish no signature, and each miss would
-            // make a file for nothing.
-            let (reserved, f) = tokio::join!(
-                async {
-                    match guessed {
-                        true => None,
-                        false => self.reserve().await,
-                    }
-                },
-                self.fetch(team_id, &u, Role::Signature, guessed)
-            );
-            let Some(mut f) = f? else {
+            let Some(f) = self.fetch(team_id, &u, Role::Signature, guessed).await? else {
                 continue;
             };
-            f.reserved = reserved;
             if f.failure.is_some() {
                 failed.push(f);
             } else if f.fetch.body.is_some() {
@@ -675,38 +650,30 @@ impl Ctx {
     /// Writes the fetches' bodies to disk off the store's writer thread, so
     /// slow disks hold up only these fetches; the writer then only records
     /// them.
-    async fn write_blobs(
-        &self,
-        fetches: Vec<(Fetch, Option<Reserved>)>,
-    ) -> Result<Vec<Fetch>, csirt_store::Error> {
-        if fetches.iter().all(|(f, _)| f.body.is_none()) {
-            return Ok(fetches.into_iter().map(|(f, _)| f).collect());
-        }
+    async fn write_blobs(&self, fetches: Vec<Fetch>) -> Result<Vec<Fetch>, csirt_store::Error> {
         let blobs = self.blobs.clone();
-        let slot = self.blocking_slot().await;
-        blocking(move || {
-            let _slot = slot;
+        let put = move |fetches: Vec<Fetch>| {
             fetches
                 .into_iter()
-                .map(|(f, reserved)| match &f.body {
+                .map(|f| match &f.body {
                     Some(b) => Ok(Fetch {
-                        written: Some(blobs.put_reserved(b, reserved)?),
+                        written: Some(blobs.put(b)?),
                         ..f
                     }),
                     None => Ok(f),
                 })
                 .collect()
-        })
-        .await
-    }
-
-    /// A file for a blob still to come (see [`csirt_store::Blobs::reserve`]).
-    async fn reserve(&self) -> Option<Reserved> {
-        let blobs = self.blobs.clone();
+        };
+        // Small bodies (signatures, most keys) go into their rows: nothing
+        // touches the disk here, so no blocking thread is worth its hand-off.
+        let small = |f: &Fetch| f.body.as_ref().is_none_or(|b| b.len() <= INLINE_MAX);
+        if fetches.iter().all(small) {
+            return put(fetches);
+        }
         let slot = self.blocking_slot().await;
         blocking(move || {
             let _slot = slot;
-            blobs.reserve()
+            put(fetches)
         })
         .await
     }

@@ -7,13 +7,17 @@
 //!   Last-Modified, bytes, hash, error), every distinct version of every URL,
 //!   and each document version's parse and verification results;
 //! - `blobs/`, the bytes of every version, content-addressed by SHA-256 and
-//!   stored once however many URLs or crawls produced them.
+//!   stored once however many URLs or crawls produced them. Blobs of at most
+//!   [`INLINE_MAX`] bytes (signatures, most keys) are kept in their `blobs`
+//!   row instead of a file of their own.
 //!
-//! Invariants: a version is never overwritten (history is kept); a blob is
-//! written to a temporary file, synced and renamed before any row names it,
-//! and every group of rows is written in one transaction, so a crash at any
-//! moment leaves either the old state or the new one, never half of either.
-//! An orphan blob (written, never referenced) is harmless and reused.
+//! Invariants: a version is never overwritten (history is kept); a blob file
+//! is written to a temporary file, synced and renamed before any row names
+//! it, a small blob is written in the same transaction as the row that names
+//! it, and every group of rows is written in one transaction, so a crash at
+//! any moment leaves either the old state or the new one, never half of
+//! either. An orphan blob file (written, never referenced) is harmless and
+//! reused.
 //!
 //! What it is not: it does no network and no parsing; the crawler hands it
 //! bytes and results.
@@ -139,16 +143,28 @@ pub struct Fetch {
     pub written: Option<Written>,
 }
 
-/// A blob known to be on disk. Only [`Blobs::put`] makes one.
+/// A blob known to be on disk, or small enough to go into its row with the
+/// fetch that names it. Only [`Blobs::put`] makes one.
 #[derive(Debug, Clone)]
-pub struct Written(String);
+pub struct Written {
+    sha256: String,
+    in_row: bool,
+}
 
 impl Written {
     /// The blob's SHA-256 (hex).
     pub fn sha256(&self) -> &str {
-        &self.0
+        &self.sha256
     }
 }
+
+/// Largest blob kept in its `blobs` row rather than a file of its own. A
+/// file costs an inode, a name and two fsyncs (each a cache flush on the
+/// disk, about 0.5 ms here, and they queue on the device), which is most
+/// of what storing a 300-byte signature took. A row is written with the
+/// fetch that names it, in the same transaction. One SQLite page: bigger
+/// blobs (documents, large keys) stay files.
+pub const INLINE_MAX: usize = 4096;
 
 impl Fetch {
     /// A successful fetch with a body.
@@ -240,7 +256,8 @@ CREATE TABLE IF NOT EXISTS urls (
 );
 CREATE TABLE IF NOT EXISTS blobs (
     sha256 TEXT PRIMARY KEY,
-    size INTEGER NOT NULL
+    size INTEGER NOT NULL,
+    data BLOB
 );
 CREATE TABLE IF NOT EXISTS versions (
     id INTEGER PRIMARY KEY,
@@ -327,6 +344,20 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(db)?;
         conn.execute_batch(SCHEMA).map_err(db)?;
+        // Stores made before small blobs moved into their rows: every blob
+        // there is a file, and stays one.
+        let has_data: bool = conn
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info('blobs') WHERE name = 'data'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_err(db)?
+            > 0;
+        if !has_data {
+            conn.execute_batch("ALTER TABLE blobs ADD COLUMN data BLOB")
+                .map_err(db)?;
+        }
         Ok(Store {
             conn,
             dir: dir.to_path_buf(),
@@ -418,11 +449,13 @@ impl Store {
     /// Records one fetch: the blob first (durably), then the fetch and the
     /// version rows in one transaction. A 304 refers to the previous version.
     pub fn record_fetch(&mut self, f: &Fetch) -> Result<Recorded> {
-        let sha = match (&f.body, &f.written) {
-            (Some(_), Some(w)) => Some(w.0.clone()),
-            (Some(b), None) => Some(self.put_blob(b)?),
+        let written = match (&f.body, &f.written) {
+            (Some(_), Some(w)) => Some(w.clone()),
+            (Some(b), None) => Some(put_blob(&self.dir, b)?),
             (None, _) => None,
         };
+        let sha = written.as_ref().map(|w| w.sha256.clone());
+        let in_row = written.is_some_and(|w| w.in_row);
         let started = f
             .started
             .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
@@ -444,9 +477,10 @@ impl Store {
         let mut version_id = previous;
         let mut new_version = false;
         if let (Some(sha), Some(body)) = (&sha, &f.body) {
+            // A blob stored before as a file keeps its row (and file).
             tx.execute_cached(
-                "INSERT OR IGNORE INTO blobs (sha256, size) VALUES (?1, ?2)",
-                params![sha, body.len() as i64],
+                "INSERT OR IGNORE INTO blobs (sha256, size, data) VALUES (?1, ?2, ?3)",
+                params![sha, body.len() as i64, in_row.then_some(body)],
             )
             .map_err(&db)?;
             let existing: Option<i64> = tx
@@ -576,10 +610,25 @@ impl Store {
             .map_err(self.db())
     }
 
-    /// The bytes of a blob, checked against its hash.
+    /// The bytes of a blob, from its row or its file, checked against its
+    /// hash.
     pub fn blob(&self, sha256: &str) -> Result<Vec<u8>> {
-        let path = self.blob_path(sha256);
-        let bytes = fs::read(&path).map_err(|source| Error::Io { path, source })?;
+        let in_row: Option<Vec<u8>> = self
+            .conn
+            .query_row_cached(
+                "SELECT data FROM blobs WHERE sha256 = ?1 AND data IS NOT NULL",
+                params![sha256],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(self.db())?;
+        let bytes = match in_row {
+            Some(b) => b,
+            None => {
+                let path = self.blob_path(sha256);
+                fs::read(&path).map_err(|source| Error::Io { path, source })?
+            }
+        };
         if hex(&Sha256::digest(&bytes)) != sha256 {
             return Err(Error::Corrupt(sha256.to_string()));
         }
@@ -719,10 +768,6 @@ impl Store {
         blob_path(&self.dir, sha256)
     }
 
-    fn put_blob(&self, bytes: &[u8]) -> Result<String> {
-        put_blob(&self.dir, bytes, None)
-    }
-
     /// A handle that writes blobs without this store's lock.
     pub fn blobs(&self) -> Blobs {
         Blobs {
@@ -741,28 +786,10 @@ pub struct Blobs {
 
 impl Blobs {
     /// Writes `bytes` if no blob has them yet; returns the proof that they
-    /// are on disk, for [`Fetch::written`].
+    /// are on disk (or, at most [`INLINE_MAX`] bytes, ready for their row),
+    /// for [`Fetch::written`].
     pub fn put(&self, bytes: &[u8]) -> Result<Written> {
-        put_blob(&self.dir, bytes, None).map(Written)
-    }
-
-    /// Makes a file ready for a blob whose bytes are still to come: a new
-    /// file is the slow part of writing a new blob (on ext4 without a
-    /// journal, after many files were deleted, a search through recently
-    /// freed inodes: 600 µs each here), so a crawler does it while it waits
-    /// for the host's turn. The file has no name until
-    /// [`Blobs::put_reserved`] gives it one, so a crash leaves nothing
-    /// behind. None where the system cannot make such files (not Linux, or
-    /// a file system without `O_TMPFILE`): [`Blobs::put_reserved`] then
-    /// writes as [`Blobs::put`] does.
-    pub fn reserve(&self) -> Option<Reserved> {
-        reserve(&self.dir.join("blobs"))
-    }
-
-    /// Writes `bytes` as [`Blobs::put`] does, into the file `reserved` if
-    /// there is one and no blob has these bytes yet.
-    pub fn put_reserved(&self, bytes: &[u8], reserved: Option<Reserved>) -> Result<Written> {
-        put_blob(&self.dir, bytes, reserved).map(Written)
+        put_blob(&self.dir, bytes)
     }
 
     /// Removes the temporary files of blobs whose writing never finished
@@ -793,68 +820,6 @@ impl Blobs {
     }
 }
 
-/// A nameless file made ready for a blob (see [`Blobs::reserve`]); dropped
-/// unused, it is gone.
-#[derive(Debug)]
-pub struct Reserved {
-    file: fs::File,
-}
-
-#[cfg(target_os = "linux")]
-fn reserve(dir: &Path) -> Option<Reserved> {
-    use rustix::fs::{Mode, OFlags};
-    let fd = rustix::fs::openat(
-        rustix::fs::CWD,
-        dir,
-        OFlags::TMPFILE | OFlags::WRONLY | OFlags::CLOEXEC,
-        Mode::from_raw_mode(0o644),
-    )
-    .ok()?;
-    Some(Reserved {
-        file: fs::File::from(fd),
-    })
-}
-
-#[cfg(not(target_os = "linux"))]
-fn reserve(_dir: &Path) -> Option<Reserved> {
-    None
-}
-
-/// Fills a reserved file, syncs it, names it `path` and syncs the folder.
-fn link_reserved(mut r: Reserved, bytes: &[u8], path: &Path) -> std::io::Result<()> {
-    r.file.write_all(bytes)?;
-    r.file.sync_all()?;
-    let parent = path.parent().unwrap_or(path);
-    fs::create_dir_all(parent)?;
-    link(&r.file, path)?;
-    if let Ok(d) = fs::File::open(parent) {
-        let _ = d.sync_all();
-    }
-    Ok(())
-}
-
-#[cfg(target_os = "linux")]
-fn link(file: &fs::File, path: &Path) -> std::io::Result<()> {
-    use std::os::fd::AsRawFd;
-    let by_fd = format!("/proc/self/fd/{}", file.as_raw_fd());
-    match rustix::fs::linkat(
-        rustix::fs::CWD,
-        by_fd.as_str(),
-        rustix::fs::CWD,
-        path,
-        rustix::fs::AtFlags::SYMLINK_FOLLOW,
-    ) {
-        // Another writer named the same bytes first.
-        Err(rustix::io::Errno::EXIST) => Ok(()),
-        r => r.map_err(std::io::Error::from),
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn link(_file: &fs::File, _path: &Path) -> std::io::Result<()> {
-    Err(std::io::ErrorKind::Unsupported.into())
-}
-
 /// How a blob's temporary file name starts (see [`put_blob`]).
 const TMP_PREFIX: &str = ".tmp-";
 
@@ -878,19 +843,23 @@ fn documents_sql(cond: &str) -> String {
 }
 
 /// Temporary file, fsync, rename, fsync the folder: a blob is either whole
-/// under its name or not there. A `reserved` file, if any, is named instead; should that fail (no /proc
-/// to name it by, say), the temporary file is made after all and says what
-/// is wrong if it fails too.
-fn put_blob(dir: &Path, bytes: &[u8], reserved: Option<Reserved>) -> Result<String> {
+/// under its name or not there. A blob of at most [`INLINE_MAX`] bytes gets
+/// no file: its row will hold it.
+fn put_blob(dir: &Path, bytes: &[u8]) -> Result<Written> {
     let sha = hex(&Sha256::digest(bytes));
-    let path = blob_path(dir, &sha);
-    if path.exists() {
-        return Ok(sha);
+    if bytes.len() <= INLINE_MAX {
+        return Ok(Written {
+            sha256: sha,
+            in_row: true,
+        });
     }
-    if let Some(r) = reserved {
-        if link_reserved(r, bytes, &path).is_ok() {
-            return Ok(sha);
-        }
+    let path = blob_path(dir, &sha);
+    let written = Written {
+        sha256: sha.clone(),
+        in_row: false,
+    };
+    if path.exists() {
+        return Ok(written);
     }
     let io = |path: &Path| {
         let path = path.to_path_buf();
@@ -916,7 +885,7 @@ fn put_blob(dir: &Path, bytes: &[u8], reserved: Option<Reserved>) -> Result<Stri
     if let Ok(d) = fs::File::open(parent) {
         let _ = d.sync_all();
     }
-    Ok(sha)
+    Ok(written)
 }
 
 /// Prepared statements are cached per connection: the crawler runs the same
@@ -991,7 +960,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(dir.path()).unwrap();
         assert!(!s.last_crawl_unfinished().unwrap(), "no crawl yet");
-        let kept = s.blobs().put(b"a stored version").unwrap();
+        // A file: small blobs are written with their rows, never half.
+        let bytes = vec![b'v'; INLINE_MAX + 1];
+        let kept = s.blobs().put(&bytes).unwrap();
         // What a process killed between writing a blob and naming it leaves.
         let shard = blob_path(dir.path(), kept.sha256())
             .parent()
@@ -1003,7 +974,7 @@ mod tests {
         assert!(s.last_crawl_unfinished().unwrap());
         assert_eq!(s.blobs().remove_unfinished().unwrap(), 1);
         assert!(!orphan.exists());
-        assert_eq!(s.blob(kept.sha256()).unwrap(), b"a stored version");
+        assert_eq!(s.blob(kept.sha256()).unwrap(), bytes);
         s.finish_crawl(crawl, "{}").unwrap();
         assert!(!s.last_crawl_unfinished().unwrap());
     }
@@ -1092,35 +1063,70 @@ mod tests {
     }
 
     #[test]
-    fn a_reserved_file_becomes_the_blob_or_leaves_nothing() {
+    fn small_blobs_live_in_their_rows_and_big_ones_in_files() {
         let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(dir.path()).unwrap();
-        let blobs = s.blobs();
-        let r = blobs.reserve();
-        #[cfg(target_os = "linux")]
-        assert!(r.is_some(), "O_TMPFILE where the tests run");
-        #[cfg(target_os = "linux")]
-        {
-            // The nameless file itself is named, not a fallback.
-            let direct = blob_path(dir.path(), &hex(&Sha256::digest(b"key")));
-            link_reserved(blobs.reserve().unwrap(), b"key", &direct).unwrap();
-            assert_eq!(fs::read(&direct).unwrap(), b"key");
-            fs::remove_file(&direct).unwrap();
-        }
-        let written = blobs.put_reserved(b"signature", r).unwrap();
-        assert_eq!(s.blob(written.sha256()).unwrap(), b"signature");
-        // The same bytes again: the blob there is kept, the new file is
-        // dropped unnamed.
-        let again = blobs.put_reserved(b"signature", blobs.reserve()).unwrap();
-        assert_eq!(again.sha256(), written.sha256());
-        // A reservation never used is gone with its handle.
-        drop(blobs.reserve());
-        let files = files_under(dir.path());
-        assert_eq!(
-            files,
-            [blob_path(dir.path(), written.sha256())],
-            "{files:?}"
-        );
+        let mut s = Store::open(dir.path()).unwrap();
+        let t = s.upsert_team("T", None, None).unwrap();
+        let sig = s.url("https://x/doc.asc", t, Role::Signature).unwrap();
+        let doc = s.url("https://x/doc", t, Role::Document).unwrap();
+        let small = vec![b's'; INLINE_MAX];
+        let big = vec![b'd'; INLINE_MAX + 1];
+        // One through the crawler's path (written first), one through the
+        // store alone.
+        let written = s.blobs().put(&small).unwrap();
+        let a = s
+            .record_fetch(&Fetch {
+                written: Some(written),
+                ..Fetch::ok(sig, 200, small.clone())
+            })
+            .unwrap();
+        let b = s.record_fetch(&Fetch::ok(doc, 200, big.clone())).unwrap();
+        let (a, b) = (a.sha256.unwrap(), b.sha256.unwrap());
+        assert_eq!(files_under(dir.path()), [blob_path(dir.path(), &b)]);
+        assert_eq!(s.blob(&a).unwrap(), small);
+        assert_eq!(s.blob(&b).unwrap(), big);
+        let c = s.check().unwrap();
+        assert_eq!((c.versions_ok, c.missing_blobs.len()), (2, 0));
+    }
+
+    #[test]
+    fn a_store_whose_blobs_are_all_files_opens_and_reads_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = {
+            let s = Store::open(dir.path()).unwrap();
+            let t = s.upsert_team("T", None, None).unwrap();
+            let u = s.url("https://x/doc.asc", t, Role::Signature).unwrap();
+            // As stores before row blobs kept a small blob: a file, and a
+            // row without its bytes.
+            let sha = hex(&Sha256::digest(b"old signature"));
+            let path = blob_path(dir.path(), &sha);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(&path, b"old signature").unwrap();
+            s.conn
+                .execute_batch(&format!(
+                    "ALTER TABLE blobs DROP COLUMN data;
+                     INSERT INTO blobs (sha256, size) VALUES ('{sha}', 13);
+                     INSERT INTO versions (url_id, sha256, first_seen, last_seen)
+                     VALUES ({u}, '{sha}', 'then', 'then');"
+                ))
+                .unwrap();
+            sha
+        };
+        let mut s = Store::open(dir.path()).unwrap();
+        assert_eq!(s.blob(&old).unwrap(), b"old signature");
+        // The same bytes fetched again keep their file.
+        let t = s.upsert_team("T", None, None).unwrap();
+        let u = s.url("https://x/doc.asc", t, Role::Signature).unwrap();
+        let r = s
+            .record_fetch(&Fetch::ok(u, 200, b"old signature".to_vec()))
+            .unwrap();
+        assert!(!r.new_version);
+        assert_eq!(s.blob(&old).unwrap(), b"old signature");
+        let new = s
+            .record_fetch(&Fetch::ok(u, 200, b"new signature".to_vec()))
+            .unwrap();
+        assert_eq!(s.blob(&new.sha256.unwrap()).unwrap(), b"new signature");
+        assert_eq!(files_under(dir.path()), [blob_path(dir.path(), &old)]);
     }
 
     #[test]
@@ -1129,13 +1135,27 @@ mod tests {
         let mut s = Store::open(dir.path()).unwrap();
         let t = s.upsert_team("T", None, None).unwrap();
         let u = s.url("https://x/doc", t, Role::Document).unwrap();
-        let r = s
-            .record_fetch(&Fetch::ok(u, 200, b"bytes".to_vec()))
+        let in_file = s
+            .record_fetch(&Fetch::ok(u, 200, vec![b'f'; INLINE_MAX + 1]))
+            .unwrap()
+            .sha256
             .unwrap();
-        let sha = r.sha256.unwrap();
-        fs::write(s.blob_path(&sha), b"other").unwrap();
-        assert!(matches!(s.blob(&sha), Err(Error::Corrupt(_))));
-        assert_eq!(s.check().unwrap().missing_blobs, [sha]);
+        fs::write(s.blob_path(&in_file), b"other").unwrap();
+        assert!(matches!(s.blob(&in_file), Err(Error::Corrupt(_))));
+        let in_row = s
+            .record_fetch(&Fetch::ok(u, 200, b"bytes".to_vec()))
+            .unwrap()
+            .sha256
+            .unwrap();
+        s.conn
+            .execute("UPDATE blobs SET data = x'00' WHERE sha256 = ?1", [&in_row])
+            .unwrap();
+        assert!(matches!(s.blob(&in_row), Err(Error::Corrupt(_))));
+        let mut missing = s.check().unwrap().missing_blobs;
+        missing.sort();
+        let mut both = [in_file, in_row];
+        both.sort();
+        assert_eq!(missing, both);
     }
 
     #[test]
