@@ -40,7 +40,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use csirt_store::{Fetch, Role, Store, INLINE_MAX};
+use csirt_store::{Fetch, Role, Store};
 use csirt_verify::{KeySource, Keyring};
 use serde::Serialize;
 
@@ -666,7 +666,11 @@ impl Ctx {
         };
         // Small bodies (signatures, most keys) go into their rows: nothing
         // touches the disk here, so no blocking thread is worth its hand-off.
-        let small = |f: &Fetch| f.body.as_ref().is_none_or(|b| b.len() <= INLINE_MAX);
+        let small = |f: &Fetch| {
+            f.body
+                .as_ref()
+                .is_none_or(|b| csirt_store::kept_in_row(b.len()))
+        };
         if fetches.iter().all(small) {
             return put(fetches);
         }

@@ -166,6 +166,12 @@ impl Written {
 /// blobs (documents, large keys) stay files.
 pub const INLINE_MAX: usize = 4096;
 
+/// Whether a blob of `len` bytes is kept in its row (no file, no disk
+/// work before the row is written) rather than in a file.
+pub fn kept_in_row(len: usize) -> bool {
+    len <= INLINE_MAX
+}
+
 impl Fetch {
     /// A successful fetch with a body.
     pub fn ok(url_id: i64, status: u16, body: Vec<u8>) -> Self {
@@ -847,7 +853,7 @@ fn documents_sql(cond: &str) -> String {
 /// no file: its row will hold it.
 fn put_blob(dir: &Path, bytes: &[u8]) -> Result<Written> {
     let sha = hex(&Sha256::digest(bytes));
-    if bytes.len() <= INLINE_MAX {
+    if kept_in_row(bytes.len()) {
         return Ok(Written {
             sha256: sha,
             in_row: true,
