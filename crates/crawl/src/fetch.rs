@@ -268,6 +268,7 @@ impl Fetcher {
                 self.progress
                     .in_flight
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                tracing::debug!(%url, "request");
                 let r = self.once(url, etag, last_modified).await;
                 *last_ended = Some(std::time::Instant::now());
                 self.progress

@@ -694,7 +694,9 @@ impl Ctx {
         sum.new_versions += usize::from(new_version);
     }
 
-    /// Starts parsing a document on the blocking pool.
+    /// Starts parsing a document on the blocking pool; the record is stored
+    /// as soon as it is made, a host turn or more before the result it
+    /// belongs to, so the crawl's last turn does not write it.
     fn prepare(
         &self,
         doc: &Got,
@@ -705,16 +707,29 @@ impl Ctx {
     ) -> Pending {
         let (bytes, url, seed) = (doc.bytes.clone(), url.clone(), seed.clone());
         let (slots, observer) = (self.blocking_slots.clone(), self.observer.clone());
+        let (store, version_id) = (self.store.clone(), doc.version_id);
         Pending::Running(tokio::spawn(async move {
             let slot = slots.acquire_owned().await;
-            blocking(move || {
+            let (prepared, json) = blocking(move || {
                 let _slot = slot;
                 let prepared = csirt_check::prepare(&bytes, !clearsigned, url.as_str(), Utc::now());
                 let json = serde_json::to_string(prepared.record()).unwrap_or_default();
                 observer.parsed(team_id, &seed, &url, prepared.record(), &json);
-                Parsed { prepared, json }
+                (prepared, json)
             })
-            .await
+            .await;
+            let json = Arc::new(json);
+            let stored = {
+                let json = json.clone();
+                store.call(move |s| s.record_parse(version_id, &json)).await
+            };
+            let unstored = match stored {
+                Ok(()) => None,
+                // Tried again with the result, which fails in turn if the
+                // store still cannot write.
+                Err(_) => Some(Arc::unwrap_or_clone(json)),
+            };
+            Parsed { prepared, unstored }
         }))
     }
 
@@ -768,7 +783,7 @@ impl Ctx {
             };
             let Parsed {
                 prepared,
-                json: record,
+                unstored: record,
             } = prepared;
             let slot = self.blocking_slot().await;
             let task = tokio::task::spawn_blocking(move || {
@@ -812,7 +827,10 @@ impl Ctx {
                 if !changed && !sig_new && s.has_result(doc_version, sig_version)? {
                     return Ok((recorded, false));
                 }
-                s.record_result(doc_version, &record, outcome, &report, sig_version)?;
+                if let Some(record) = &record {
+                    s.record_parse(doc_version, record)?;
+                }
+                s.record_result(doc_version, outcome, &report, sig_version)?;
                 Ok((recorded, true))
             })
             .await?;
@@ -851,10 +869,11 @@ enum Pending {
     Done(Box<Option<Parsed>>),
 }
 
-/// A document parsed, with the record's JSON as the store keeps it.
+/// A document parsed.
 struct Parsed {
     prepared: csirt_check::Prepared,
-    json: String,
+    /// The record's JSON, when it could not be stored at once.
+    unstored: Option<String>,
 }
 
 /// Where a document's signature may be, in order, each with whether it is

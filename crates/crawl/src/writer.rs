@@ -9,6 +9,7 @@
 //! commit per batch keep the writes in order and cheap.
 
 use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use csirt_store::{Error, Store};
 use tokio::sync::oneshot;
@@ -22,6 +23,10 @@ type Deliver = Box<dyn FnOnce(Option<&str>) + Send>;
 /// Most calls in one commit: a bound on how long the first caller of a
 /// batch waits for the last.
 const MAX_BATCH: usize = 256;
+
+/// How long the writer waits for a call before it checkpoints what it
+/// committed: longer than the gaps between calls within a host turn.
+const IDLE: Duration = Duration::from_millis(50);
 
 /// A handle for queueing store calls; the thread stops when every handle
 /// is dropped, after the last batch.
@@ -66,7 +71,23 @@ impl Writer {
 }
 
 fn run(mut store: Store, rx: mpsc::Receiver<Job>) {
-    while let Ok(first) = rx.recv() {
+    // Commits not checkpointed yet.
+    let mut dirty = false;
+    loop {
+        let first = match rx.recv_timeout(IDLE) {
+            Ok(j) => j,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if dirty {
+                    checkpoint(&store);
+                    dirty = false;
+                }
+                match rx.recv() {
+                    Ok(j) => j,
+                    Err(_) => break,
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        };
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH {
             match rx.try_recv() {
@@ -74,6 +95,7 @@ fn run(mut store: Store, rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
+        let (calls, began) = (jobs.len(), Instant::now());
         let mut delivers = Vec::with_capacity(jobs.len());
         let mut jobs = Some(jobs);
         let committed = store.batch(|s| {
@@ -94,9 +116,22 @@ fn run(mut store: Store, rx: mpsc::Receiver<Job>) {
             tracing::error!("store: a batch of writes was not committed: {e}");
             e.to_string()
         });
+        tracing::debug!(calls, took = ?began.elapsed(), "store batch");
+        dirty |= why.is_none();
         for d in delivers {
             d(why.as_deref());
         }
+    }
+}
+
+fn checkpoint(store: &Store) {
+    let began = Instant::now();
+    match store.checkpoint() {
+        Ok(c) => {
+            tracing::debug!(pages = c.copied_frames, took = ?began.elapsed(), "store checkpoint")
+        }
+        // The log keeps what it holds; SQLite's own checkpoints go on.
+        Err(e) => tracing::warn!("store: checkpoint failed: {e}"),
     }
 }
 
@@ -129,6 +164,39 @@ mod tests {
         thread.join().unwrap();
         let s = Store::open(dir.path()).unwrap();
         assert_eq!(s.count("fetches").unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn the_log_is_copied_into_the_database_once_calls_pause() {
+        let dir = tempfile::tempdir().unwrap();
+        let (w, thread) = Writer::start(Store::open(dir.path()).unwrap());
+        let db = dir.path().join("csirt.db");
+        let before = std::fs::metadata(&db).unwrap().len();
+        let team = w.call(|s| s.upsert_team("T", None, None)).await.unwrap();
+        let url = w
+            .call(move |s| s.url("https://t.example/doc", team, Role::Document))
+            .await
+            .unwrap();
+        // Far below SQLite's own checkpoint: without the writer's, these
+        // pages would stay in the log.
+        let v = w
+            .call(move |s| s.record_fetch(&Fetch::ok(url, 200, b"v1".to_vec())))
+            .await
+            .unwrap()
+            .version_id
+            .unwrap();
+        let record = format!("{{\"text\":\"{}\"}}", "x".repeat(64 * 1024));
+        w.call(move |s| s.record_parse(v, &record)).await.unwrap();
+        let copied = async {
+            while std::fs::metadata(&db).unwrap().len() < before + 64 * 1024 {
+                tokio::time::sleep(IDLE).await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(10), copied)
+            .await
+            .expect("the writer checkpoints when idle");
+        drop(w);
+        thread.join().unwrap();
     }
 
     #[tokio::test]

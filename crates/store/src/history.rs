@@ -184,9 +184,10 @@ impl Store {
                 "SELECT v.id, v.sha256, b.size, v.first_seen, v.last_seen,
                    (SELECT last_modified FROM fetches f WHERE f.version_id = v.id ORDER BY f.id ASC LIMIT 1),
                    (SELECT last_modified FROM fetches f WHERE f.version_id = v.id ORDER BY f.id DESC LIMIT 1),
-                   r.outcome, r.record, r.verification
+                   r.outcome, p.record, r.verification
                  FROM versions v JOIN blobs b ON b.sha256 = v.sha256
                  LEFT JOIN results r ON r.version_id = v.id
+                 LEFT JOIN records p ON p.version_id = r.version_id
                  WHERE v.url_id = ?1 ORDER BY v.first_seen DESC, v.id DESC",
             )
             .map_err(self.db())?;

@@ -5,7 +5,9 @@
 //! - `csirt.db`, an SQLite database in WAL mode: teams, the URLs known for
 //!   each (document, signature, key), every fetch (time, status, ETag,
 //!   Last-Modified, bytes, hash, error), every distinct version of every URL,
-//!   and each document version's parse and verification results;
+//!   and each document version's parse (`records`, stored as soon as it is
+//!   parsed) and verification results (`results`; a record counts only
+//!   beside them);
 //! - `blobs/`, the bytes of every version, content-addressed by SHA-256 and
 //!   stored once however many URLs or crawls produced them. Blobs of at most
 //!   [`INLINE_MAX`] bytes (signatures, most keys) are kept in their `blobs`
@@ -292,9 +294,15 @@ CREATE INDEX IF NOT EXISTS fetches_by_url ON fetches (url_id, id);
 -- A team's documents are looked up after each team of a crawl; without
 -- this, each lookup scanned every URL of every team (quadratic in teams).
 CREATE INDEX IF NOT EXISTS urls_by_team ON urls (team_id, role);
+-- A document version's parse, stored as soon as it is parsed: the record
+-- is most of what checking a document writes, and the check itself ends in
+-- the crawl's last host turn. Read only beside a row of results.
+CREATE TABLE IF NOT EXISTS records (
+    version_id INTEGER PRIMARY KEY REFERENCES versions(id),
+    record TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS results (
     version_id INTEGER PRIMARY KEY REFERENCES versions(id),
-    record TEXT NOT NULL,
     outcome TEXT NOT NULL,
     verification TEXT NOT NULL,
     signature_version_id INTEGER REFERENCES versions(id),
@@ -307,6 +315,15 @@ CREATE TABLE IF NOT EXISTS crawls (
     summary TEXT
 );
 ";
+
+/// What [`Store::checkpoint`] did, in pages of the write-ahead log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checkpointed {
+    /// Pages in the log.
+    pub log_frames: i64,
+    /// Pages of the log now in the database too.
+    pub copied_frames: i64,
+}
 
 /// An open data directory.
 pub struct Store {
@@ -364,6 +381,29 @@ impl Store {
             conn.execute_batch("ALTER TABLE blobs ADD COLUMN data BLOB")
                 .map_err(db)?;
         }
+        // Stores made before records had a table of their own kept them in
+        // their results.
+        let records_in_results: bool = conn
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info('results') WHERE name = 'record'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_err(db)?
+            > 0;
+        if records_in_results {
+            conn.execute_batch(
+                "BEGIN IMMEDIATE;
+                 INSERT OR IGNORE INTO records (version_id, record)
+                   SELECT version_id, record FROM results;
+                 ALTER TABLE results DROP COLUMN record;
+                 COMMIT;",
+            )
+            .map_err(|e| {
+                let _ = conn.execute_batch("ROLLBACK");
+                db(e)
+            })?;
+        }
         Ok(Store {
             conn,
             dir: dir.to_path_buf(),
@@ -375,6 +415,21 @@ impl Store {
     /// failing with "database is locked"; 30 seconds from [`Store::open`].
     pub fn set_busy_timeout(&self, wait: std::time::Duration) -> Result<()> {
         self.conn.busy_timeout(wait).map_err(self.db())
+    }
+
+    /// Copies what the write-ahead log holds into the database, as far as
+    /// it can without waiting for readers or writers (a passive
+    /// checkpoint). Run by the only writer, it copies the whole log, and the
+    /// next commit starts the log from its beginning.
+    pub fn checkpoint(&self) -> Result<Checkpointed> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                Ok(Checkpointed {
+                    log_frames: r.get(1)?,
+                    copied_frames: r.get(2)?,
+                })
+            })
+            .map_err(self.db())
     }
 
     /// The data directory.
@@ -579,24 +634,41 @@ impl Store {
         Ok(out)
     }
 
-    /// Stores the parse and verification results of a document version
-    /// (replacing earlier results for it: a newer verifier may know more).
+    /// Stores the parse of a document version (replacing an earlier one:
+    /// a newer parser may read more). It is read once the version also has
+    /// results ([`Store::record_result`]): a crawl stores the record as soon
+    /// as the document is parsed, the verification when the signature is
+    /// in.
+    pub fn record_parse(&self, version_id: i64, record_json: &str) -> Result<()> {
+        self.conn
+            .execute_cached(
+                "INSERT INTO records (version_id, record) VALUES (?1, ?2)
+                 ON CONFLICT(version_id) DO UPDATE SET record = excluded.record
+                 WHERE record IS NOT excluded.record",
+                params![version_id, record_json],
+            )
+            .map_err(self.db())?;
+        Ok(())
+    }
+
+    /// Stores the verification results of a document version (replacing
+    /// earlier results for it: a newer verifier may know more); its record
+    /// is stored by [`Store::record_parse`], before or in the same batch.
     pub fn record_result(
         &self,
         version_id: i64,
-        record_json: &str,
         outcome: &str,
         verification_json: &str,
         signature_version_id: Option<i64>,
     ) -> Result<()> {
         self.conn
             .execute_cached(
-                "INSERT INTO results (version_id, record, outcome, verification, signature_version_id, checked)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT(version_id) DO UPDATE SET record = excluded.record, outcome = excluded.outcome,
+                "INSERT INTO results (version_id, outcome, verification, signature_version_id, checked)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(version_id) DO UPDATE SET outcome = excluded.outcome,
                    verification = excluded.verification, signature_version_id = excluded.signature_version_id,
                    checked = excluded.checked",
-                params![version_id, record_json, outcome, verification_json, signature_version_id, now()],
+                params![version_id, outcome, verification_json, signature_version_id, now()],
             )
             .map_err(self.db())?;
         Ok(())
@@ -733,7 +805,8 @@ impl Store {
     /// Counts rows in a table (for tests and summaries).
     pub fn count(&self, table: &str) -> Result<i64> {
         let table = match table {
-            "teams" | "urls" | "blobs" | "versions" | "fetches" | "results" | "crawls" => table,
+            "teams" | "urls" | "blobs" | "versions" | "fetches" | "records" | "results"
+            | "crawls" => table,
             _ => return Ok(0),
         };
         self.conn
@@ -839,11 +912,12 @@ fn blob_path(dir: &Path, sha256: &str) -> PathBuf {
 fn documents_sql(cond: &str) -> String {
     format!(
         "SELECT t.id, t.name, t.country, v.id, u.url, u.role, v.sha256, b.size, v.first_seen,
-                r.record, r.outcome, r.verification
+                p.record, r.outcome, r.verification
          FROM urls u JOIN teams t ON t.id = u.team_id
          JOIN versions v ON v.id = (SELECT f.version_id FROM fetches f WHERE f.url_id = u.id AND f.version_id IS NOT NULL ORDER BY f.id DESC LIMIT 1)
          JOIN blobs b ON b.sha256 = v.sha256
          LEFT JOIN results r ON r.version_id = v.id
+         LEFT JOIN records p ON p.version_id = r.version_id
          WHERE u.role = 'document' AND {cond} ORDER BY t.name, u.url"
     )
 }
@@ -1012,6 +1086,93 @@ mod tests {
         let check = s.check().unwrap();
         assert!(check.database_ok && check.missing_blobs.is_empty());
         assert_eq!(check.versions_ok, 2);
+    }
+
+    #[test]
+    fn a_record_stored_early_is_read_once_its_result_is_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path()).unwrap();
+        let t = s.upsert_team("T", None, None).unwrap();
+        let u = s.url("https://x/doc", t, Role::Document).unwrap();
+        let v = s
+            .record_fetch(&Fetch::ok(u, 200, b"v1".to_vec()))
+            .unwrap()
+            .version_id
+            .unwrap();
+        // Parsed; its signature not checked yet (or the crawl was killed):
+        // the version reads as not checked.
+        s.record_parse(v, r#"{"a":1}"#).unwrap();
+        let d = &s.documents_of(t).unwrap()[0];
+        assert_eq!((d.record.as_deref(), d.outcome.as_deref()), (None, None));
+        s.record_result(v, "unsigned", "{}", None).unwrap();
+        let d = &s.documents_of(t).unwrap()[0];
+        assert_eq!(d.record.as_deref(), Some(r#"{"a":1}"#));
+        assert_eq!(d.outcome.as_deref(), Some("unsigned"));
+        // A newer parse replaces the record; the history reads it too.
+        s.record_parse(v, r#"{"a":2}"#).unwrap();
+        assert_eq!(
+            s.history(u).unwrap()[0].record.as_deref(),
+            Some(r#"{"a":2}"#)
+        );
+    }
+
+    #[test]
+    fn a_store_whose_records_are_in_their_results_opens_and_reads_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let (t, u) = {
+            let mut s = Store::open(dir.path()).unwrap();
+            let t = s.upsert_team("T", None, None).unwrap();
+            let u = s.url("https://x/doc", t, Role::Document).unwrap();
+            let v = s
+                .record_fetch(&Fetch::ok(u, 200, b"v1".to_vec()))
+                .unwrap()
+                .version_id
+                .unwrap();
+            // As stores before records had a table of their own kept them.
+            s.conn
+                .execute_batch(&format!(
+                    "DROP TABLE records;
+                     DROP TABLE results;
+                     CREATE TABLE results (
+                         version_id INTEGER PRIMARY KEY REFERENCES versions(id),
+                         record TEXT NOT NULL,
+                         outcome TEXT NOT NULL,
+                         verification TEXT NOT NULL,
+                         signature_version_id INTEGER REFERENCES versions(id),
+                         checked TEXT NOT NULL
+                     );
+                     INSERT INTO results VALUES ({v}, '{{\"old\":true}}', 'valid', '{{}}', NULL, 'then');"
+                ))
+                .unwrap();
+            (t, u)
+        };
+        let s = Store::open(dir.path()).unwrap();
+        let column_left: i64 = s
+            .conn
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info('results') WHERE name = 'record'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(column_left, 0);
+        let d = &s.documents_of(t).unwrap()[0];
+        assert_eq!(d.record.as_deref(), Some(r#"{"old":true}"#));
+        assert_eq!(d.outcome.as_deref(), Some("valid"));
+        assert_eq!(s.count("records").unwrap(), 1);
+        // Results are written the new way from now on.
+        s.record_result(d.version.id, "unsigned", "{}", None)
+            .unwrap();
+        assert_eq!(
+            s.history(u).unwrap()[0].record.as_deref(),
+            Some(r#"{"old":true}"#)
+        );
+        // Opening again finds nothing left to move.
+        drop(s);
+        assert_eq!(
+            Store::open(dir.path()).unwrap().count("records").unwrap(),
+            1
+        );
     }
 
     #[test]
