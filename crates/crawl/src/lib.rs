@@ -32,6 +32,7 @@
 pub mod fetch;
 pub mod net;
 pub mod seeds;
+mod slack;
 mod writer;
 
 use std::collections::BTreeMap;
@@ -155,11 +156,13 @@ pub enum Error {
     Fetch(#[from] FetchError),
 }
 
-/// Blocking work (parsing, verifying, writing blobs) of one crawl at once:
-/// enough to keep the cores and the disk busy. Without a bound, hundreds of
-/// hosts answering together start hundreds of pool threads, whose start-up
-/// and hand-offs cost more CPU than the work (a 500-host crawl measured
-/// 1.21 times its politeness bound unbounded, 1.16 with 8).
+/// Blocking work of one crawl at once: the threads of its low-priority pool
+/// (parsing, reading keys, writing blobs), and the signature checks on
+/// tokio's blocking pool. Enough to keep the cores and the disk busy;
+/// without a bound, hundreds of hosts answering together start hundreds of
+/// pool threads, whose start-up and hand-offs cost more CPU than the work
+/// (a 500-host crawl measured 1.21 times its politeness bound unbounded,
+/// 1.16 with 8).
 const BLOCKING_AT_ONCE: usize = 8;
 
 /// What the rest of the program learns as the crawl goes: the binary's
@@ -170,8 +173,8 @@ const BLOCKING_AT_ONCE: usize = 8;
 /// turns earlier, while the crawl waits for signatures and keys, so slow
 /// work on a record belongs there.
 pub trait Observer: Send + Sync {
-    /// A document of the team `team_id` was parsed (on a blocking thread);
-    /// `record_json` is the record as the store will keep it.
+    /// A document of the team `team_id` was parsed (on a low-priority
+    /// thread); `record_json` is the record as the store keeps it.
     fn parsed(
         &self,
         team_id: i64,
@@ -218,6 +221,7 @@ pub async fn crawl(
     let blobs = store.blobs();
     let (store, writer_thread) = writer::Writer::start(store);
     let blocking_slots = Arc::new(tokio::sync::Semaphore::new(BLOCKING_AT_ONCE));
+    let slack = Arc::new(slack::Slack::start(BLOCKING_AT_ONCE));
     let team_slots = Arc::new(tokio::sync::Semaphore::new(config.teams_at_once.max(1)));
     let summary = Arc::new(Mutex::new(Summary {
         teams: seeds.len(),
@@ -231,6 +235,7 @@ pub async fn crawl(
             store: store.clone(),
             blobs: blobs.clone(),
             blocking_slots: blocking_slots.clone(),
+            slack: slack.clone(),
             summary: summary.clone(),
             progress: progress.clone(),
             config: config.clone(),
@@ -278,6 +283,7 @@ struct Ctx {
     store: writer::Writer,
     blobs: csirt_store::Blobs,
     blocking_slots: Arc<tokio::sync::Semaphore>,
+    slack: Arc<slack::Slack>,
     summary: Arc<Mutex<Summary>>,
     progress: Arc<Progress>,
     config: Config,
@@ -608,8 +614,8 @@ impl Ctx {
     }
 
     /// Fetches and stores a document's keys, then builds their keyring and
-    /// checks their self-signatures on the blocking pool, within the check
-    /// deadline.
+    /// checks their self-signatures on the low-priority threads, within the
+    /// check deadline.
     async fn keys(&self, team_id: i64, urls: Vec<Url>) -> Result<Keys, csirt_store::Error> {
         let mut new = false;
         let mut bytes = Vec::new();
@@ -627,15 +633,18 @@ impl Ctx {
             });
         }
         let deadline = self.config.check_deadline;
-        let slot = self.blocking_slot().await;
-        let task = tokio::task::spawn_blocking(move || {
-            let _slot = slot;
-            let mut keyring = Keyring::new();
-            for (bytes, url) in &bytes {
-                keyring.add_bytes(bytes, KeySource::Bytes(url.clone()));
-            }
-            keyring.check_self_signatures();
-            Arc::new(keyring)
+        let slack = self.slack.clone();
+        let task = tokio::spawn(async move {
+            slack
+                .run(move || {
+                    let mut keyring = Keyring::new();
+                    for (bytes, url) in &bytes {
+                        keyring.add_bytes(bytes, KeySource::Bytes(url.clone()));
+                    }
+                    keyring.check_self_signatures();
+                    Arc::new(keyring)
+                })
+                .await
         });
         let keyring = match tokio::time::timeout(deadline, task).await {
             Ok(Ok(k)) => Some(k),
@@ -649,7 +658,8 @@ impl Ctx {
 
     /// Writes the fetches' bodies to disk off the store's writer thread, so
     /// slow disks hold up only these fetches; the writer then only records
-    /// them.
+    /// them. Documents and the largest keys: a host turn passes before
+    /// anything waits for them, so they go to the low-priority threads.
     async fn write_blobs(&self, fetches: Vec<Fetch>) -> Result<Vec<Fetch>, csirt_store::Error> {
         let blobs = self.blobs.clone();
         let put = move |fetches: Vec<Fetch>| {
@@ -674,12 +684,7 @@ impl Ctx {
         if fetches.iter().all(small) {
             return put(fetches);
         }
-        let slot = self.blocking_slot().await;
-        blocking(move || {
-            let _slot = slot;
-            put(fetches)
-        })
-        .await
+        self.slack.run(move || put(fetches)).await
     }
 
     /// Counts a stored fetch in the summary.
@@ -694,9 +699,9 @@ impl Ctx {
         sum.new_versions += usize::from(new_version);
     }
 
-    /// Starts parsing a document on the blocking pool; the record is stored
-    /// as soon as it is made, a host turn or more before the result it
-    /// belongs to, so the crawl's last turn does not write it.
+    /// Starts parsing a document on the low-priority threads; the record is
+    /// stored as soon as it is made, a host turn or more before the result
+    /// it belongs to, so the crawl's last turn does not write it.
     fn prepare(
         &self,
         doc: &Got,
@@ -706,18 +711,18 @@ impl Ctx {
         seed: &TeamSeed,
     ) -> Pending {
         let (bytes, url, seed) = (doc.bytes.clone(), url.clone(), seed.clone());
-        let (slots, observer) = (self.blocking_slots.clone(), self.observer.clone());
+        let (slack, observer) = (self.slack.clone(), self.observer.clone());
         let (store, version_id) = (self.store.clone(), doc.version_id);
         Pending::Running(tokio::spawn(async move {
-            let slot = slots.acquire_owned().await;
-            let (prepared, json) = blocking(move || {
-                let _slot = slot;
-                let prepared = csirt_check::prepare(&bytes, !clearsigned, url.as_str(), Utc::now());
-                let json = serde_json::to_string(prepared.record()).unwrap_or_default();
-                observer.parsed(team_id, &seed, &url, prepared.record(), &json);
-                (prepared, json)
-            })
-            .await;
+            let (prepared, json) = slack
+                .run(move || {
+                    let prepared =
+                        csirt_check::prepare(&bytes, !clearsigned, url.as_str(), Utc::now());
+                    let json = serde_json::to_string(prepared.record()).unwrap_or_default();
+                    observer.parsed(team_id, &seed, &url, prepared.record(), &json);
+                    (prepared, json)
+                })
+                .await;
             let json = Arc::new(json);
             let stored = {
                 let json = json.clone();
@@ -863,7 +868,8 @@ impl Ctx {
     }
 }
 
-/// A document's parse: running on the blocking pool, or already awaited.
+/// A document's parse: running on the low-priority threads, or already
+/// awaited.
 enum Pending {
     Running(tokio::task::JoinHandle<Parsed>),
     Done(Box<Option<Parsed>>),
