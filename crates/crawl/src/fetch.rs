@@ -160,6 +160,25 @@ impl Fetcher {
         })
     }
 
+    /// Fetches robots.txt for the origin of `url` now, when its address is
+    /// allowed, so that the first request there finds it cached: a crawl
+    /// warms each team's first document while the store records the team,
+    /// instead of after.
+    pub async fn warm(&self, url: &Url) {
+        if !matches!(url.scheme(), "http" | "https") {
+            return;
+        }
+        let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
+            return;
+        };
+        if net::resolve(host, port, self.config.allow_private)
+            .await
+            .is_ok()
+        {
+            self.robots_allow(url, &mut 0).await;
+        }
+    }
+
     /// Fetches `url`, conditionally when validators are given.
     pub async fn get(
         &self,

@@ -357,9 +357,18 @@ impl Ctx {
             seed.country.clone(),
             seed.homepage.as_ref().map(Url::to_string),
         );
-        let team_id = self
-            .with_store(move |s| s.upsert_team(&name, country.as_deref(), homepage.as_deref()))
-            .await?;
+        // robots.txt for the first document's host while the team is
+        // recorded: the host's next turn runs from the end of that request.
+        let warm = async {
+            if let Some(first) = seed.documents.first() {
+                self.fetcher.warm(first).await;
+            }
+        };
+        let (_, team_id) = tokio::join!(
+            warm,
+            self.with_store(move |s| s.upsert_team(&name, country.as_deref(), homepage.as_deref()))
+        );
+        let team_id = team_id?;
         let mut checked = Vec::new();
         // A team's documents usually share the seed's key: fetched once.
         let mut team_keys: Option<Keys> = None;
