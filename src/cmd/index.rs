@@ -227,7 +227,7 @@ impl Incremental {
             // beside the commit, not after it (5-10 ms on the crawl bench).
             let closing = std::thread::spawn(move || drop(store));
             let t = Instant::now();
-            updater.commit()?;
+            updater.finish()?;
             tracing::debug!(took = ?t.elapsed(), "index committed at the end");
             let _ = closing.join();
             Ok(())

@@ -890,6 +890,14 @@ impl Updater<'_> {
         self.index.reader.reload()?;
         Ok(())
     }
+
+    /// Commits and ends: other processes' searches see the changes, and
+    /// this [`Index`] sees them after [`Index::reload`]. A crawl's last
+    /// commit ends this way, sparing the reload nobody would read from.
+    pub fn finish(mut self) -> Result<()> {
+        self.writer.commit()?;
+        Ok(())
+    }
 }
 
 /// A team's entry made into an index document, all but its verification

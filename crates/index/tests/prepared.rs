@@ -154,3 +154,20 @@ fn new_text_drops_the_outcome_of_the_text_it_replaces() {
     u.commit().unwrap();
     assert_eq!(outcomes("hospitals signed:yes"), ["valid"]);
 }
+
+#[test]
+fn a_finished_updater_leaves_its_changes_for_whoever_opens_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open(dir.path()).unwrap();
+    let mut u = index.trickle_updater().unwrap();
+    u.upsert(entry(1, "xyz", "valid")).unwrap();
+    u.finish().unwrap();
+    // The writer is gone: another can start.
+    index.trickle_updater().unwrap();
+    assert_eq!(
+        hits(&Index::open(dir.path()).unwrap(), "universities").len(),
+        1
+    );
+    index.reload().unwrap();
+    assert_eq!(hits(&index, "universities").len(), 1);
+}
