@@ -369,29 +369,13 @@ impl Store {
         conn.execute_batch(SCHEMA).map_err(db)?;
         // Stores made before small blobs moved into their rows: every blob
         // there is a file, and stays one.
-        let has_data: bool = conn
-            .query_row(
-                "SELECT count(*) FROM pragma_table_info('blobs') WHERE name = 'data'",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .map_err(db)?
-            > 0;
-        if !has_data {
+        if !has_column(&conn, "blobs", "data").map_err(db)? {
             conn.execute_batch("ALTER TABLE blobs ADD COLUMN data BLOB")
                 .map_err(db)?;
         }
         // Stores made before records had a table of their own kept them in
         // their results.
-        let records_in_results: bool = conn
-            .query_row(
-                "SELECT count(*) FROM pragma_table_info('results') WHERE name = 'record'",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .map_err(db)?
-            > 0;
-        if records_in_results {
+        if has_column(&conn, "results", "record").map_err(db)? {
             conn.execute_batch(
                 "BEGIN IMMEDIATE;
                  INSERT OR IGNORE INTO records (version_id, record)
@@ -907,6 +891,17 @@ fn blob_path(dir: &Path, sha256: &str) -> PathBuf {
     dir.join("blobs").join(a).join(b)
 }
 
+/// Whether `table` has `column`: what tells a store made by an older
+/// version, whose schema [`Store::open`] brings up to date.
+fn has_column(conn: &Connection, table: &str, column: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
+        params![table, column],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
+}
+
 /// The latest version of each document URL matching `cond`, with its
 /// results.
 fn documents_sql(cond: &str) -> String {
@@ -1147,15 +1142,7 @@ mod tests {
             (t, u)
         };
         let s = Store::open(dir.path()).unwrap();
-        let column_left: i64 = s
-            .conn
-            .query_row(
-                "SELECT count(*) FROM pragma_table_info('results') WHERE name = 'record'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(column_left, 0);
+        assert!(!has_column(&s.conn, "results", "record").unwrap());
         let d = &s.documents_of(t).unwrap()[0];
         assert_eq!(d.record.as_deref(), Some(r#"{"old":true}"#));
         assert_eq!(d.outcome.as_deref(), Some("valid"));
