@@ -1083,10 +1083,9 @@ mod tests {
         assert_eq!(check.versions_ok, 2);
     }
 
-    #[test]
-    fn a_record_stored_early_is_read_once_its_result_is_in() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = Store::open(dir.path()).unwrap();
+    /// A store with one team whose document has one version: the team,
+    /// URL and version ids.
+    fn one_document(s: &mut Store) -> (i64, i64, i64) {
         let t = s.upsert_team("T", None, None).unwrap();
         let u = s.url("https://x/doc", t, Role::Document).unwrap();
         let v = s
@@ -1094,6 +1093,14 @@ mod tests {
             .unwrap()
             .version_id
             .unwrap();
+        (t, u, v)
+    }
+
+    #[test]
+    fn a_record_stored_early_is_read_once_its_result_is_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path()).unwrap();
+        let (t, u, v) = one_document(&mut s);
         // Parsed; its signature not checked yet (or the crawl was killed):
         // the version reads as not checked.
         s.record_parse(v, r#"{"a":1}"#).unwrap();
@@ -1116,13 +1123,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (t, u) = {
             let mut s = Store::open(dir.path()).unwrap();
-            let t = s.upsert_team("T", None, None).unwrap();
-            let u = s.url("https://x/doc", t, Role::Document).unwrap();
-            let v = s
-                .record_fetch(&Fetch::ok(u, 200, b"v1".to_vec()))
-                .unwrap()
-                .version_id
-                .unwrap();
+            let (t, u, v) = one_document(&mut s);
             // As stores before records had a table of their own kept them.
             s.conn
                 .execute_batch(&format!(
