@@ -168,14 +168,19 @@ impl Fetcher {
         if !matches!(url.scheme(), "http" | "https") {
             return;
         }
-        let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
-            return;
-        };
-        if net::resolve(host, port, self.config.allow_private)
-            .await
-            .is_ok()
-        {
+        if self.address(url).await.is_ok() {
             self.robots_allow(url, &mut 0).await;
+        }
+    }
+
+    /// The address `url` is fetched from, after the address policy.
+    async fn address(&self, url: &Url) -> Result<SocketAddr, FetchError> {
+        let host = url.host_str().ok_or(FetchError::BadRedirect)?;
+        let port = url.port_or_known_default().unwrap_or(80);
+        match net::resolve(host, port, self.config.allow_private).await {
+            Ok(a) => Ok(a[0]),
+            Err(net::ResolveError::Refused(r)) => Err(r.into()),
+            Err(net::ResolveError::Dns(d)) => Err(FetchError::Dns(d)),
         }
     }
 
@@ -206,16 +211,7 @@ impl Fetcher {
         }
         let mut current = url.clone();
         for hop in 0..=self.config.max_redirects {
-            let host = current
-                .host_str()
-                .ok_or(FetchError::BadRedirect)?
-                .to_string();
-            let port = current.port_or_known_default().unwrap_or(80);
-            let addr = match net::resolve(&host, port, self.config.allow_private).await {
-                Ok(a) => a[0],
-                Err(net::ResolveError::Refused(r)) => return Err(r.into()),
-                Err(net::ResolveError::Dns(d)) => return Err(FetchError::Dns(d)),
-            };
+            let addr = self.address(&current).await?;
             if obey_robots && !self.robots_allow(&current, requests).await {
                 return Err(FetchError::Robots(current.to_string()));
             }
