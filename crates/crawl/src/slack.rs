@@ -73,7 +73,7 @@ fn lower_priority() {
     if let Err(e) = rustix::process::getpriority_process(None)
         .and_then(|now| rustix::process::setpriority_process(None, (now + NICENESS).min(19)))
     {
-        tracing::debug!("cannot lower a parsing thread's priority: {e}");
+        tracing::debug!("cannot lower a low-priority thread's priority: {e}");
     }
 }
 

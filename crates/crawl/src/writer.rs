@@ -128,7 +128,13 @@ fn checkpoint(store: &Store) {
     let began = Instant::now();
     match store.checkpoint() {
         Ok(c) => {
-            tracing::debug!(pages = c.copied_frames, took = ?began.elapsed(), "store checkpoint")
+            // Fewer copied than logged: a reader held part of the log.
+            tracing::debug!(
+                copied = c.copied_frames,
+                log = c.log_frames,
+                took = ?began.elapsed(),
+                "store checkpoint"
+            )
         }
         // The log keeps what it holds; SQLite's own checkpoints go on.
         Err(e) => tracing::warn!("store: checkpoint failed: {e}"),
