@@ -285,6 +285,11 @@ fn main() {
             max * 1e3
         );
     }
+    println!(
+        "  after the last   : {:.1} ms (last request to the process's end: the last \
+         checks, the final index commit, exit)",
+        (wall.saturating_sub(last)).as_secs_f64() * 1e3
+    );
     println!("  politeness bound : {:.2} s", bound.as_secs_f64());
     println!(
         "  of which index   : {:.2} s (csirt index alone, same store)",
