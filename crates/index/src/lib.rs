@@ -42,6 +42,7 @@
 
 #![warn(missing_docs)]
 
+mod dir;
 pub mod query;
 mod snippet;
 mod stem;
@@ -416,12 +417,19 @@ impl Index {
     pub fn open(dir: &Path) -> Result<Index> {
         std::fs::create_dir_all(dir).map_err(|e| Error::Io(dir.display().to_string(), e))?;
         let (schema, f) = schema();
-        let index = match tantivy::Index::open_in_dir(dir) {
+        let folder = dir::GroupSync::open(dir)?;
+        let index = match tantivy::Index::open(folder.clone()) {
             Ok(i) if i.schema() != schema => {
                 return Err(Error::Outdated(dir.display().to_string()))
             }
             Ok(i) => i,
-            Err(_) => tantivy::Index::create_in_dir(dir, schema)?,
+            Err(e) => {
+                // An index that is there but cannot be opened is not replaced.
+                if tantivy::Index::exists(&folder).map_err(tantivy::TantivyError::from)? {
+                    return Err(e.into());
+                }
+                tantivy::Index::create(folder, schema, Default::default())?
+            }
         };
         index.tokenizers().register(ANALYZER, analyzer());
         let reader = index
@@ -458,7 +466,11 @@ impl Index {
             }
         }
         std::fs::create_dir_all(&fresh).map_err(|e| io(&fresh, e))?;
-        drop(tantivy::Index::create_in_dir(&fresh, schema().0)?);
+        drop(tantivy::Index::create(
+            dir::GroupSync::open(&fresh)?,
+            schema().0,
+            Default::default(),
+        )?);
         std::fs::rename(dir, &old).map_err(|e| io(dir, e))?;
         std::fs::rename(&fresh, dir).map_err(|e| io(&fresh, e))?;
         std::fs::remove_dir_all(&old).map_err(|e| io(&old, e))?;

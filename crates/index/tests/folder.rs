@@ -1,0 +1,74 @@
+//! The index folder on disk: what a reopened index finds, what is cleaned
+//! up, and what is never overwritten.
+
+use csirt_index::{Entry, Index};
+
+fn entry(team_id: u64) -> Entry {
+    Entry {
+        team_id,
+        name: format!("TEAM-{team_id}"),
+        constituency: "universities in Quebec".into(),
+        ..Entry::default()
+    }
+}
+
+/// Files of the folder, without tantivy's lock files.
+fn files(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with(".tantivy"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn many_commits_leave_a_folder_that_reopens_whole_and_holds_no_leftovers() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let index = Index::open(dir.path()).unwrap();
+        let mut u = index.trickle_updater().unwrap();
+        for round in 0..6 {
+            for t in 0..5 {
+                u.upsert(entry(round * 5 + t)).unwrap();
+            }
+            u.commit().unwrap();
+        }
+        drop(u);
+        // Replacing every team leaves the older segments unused.
+        index.rebuild((0..30).map(entry)).unwrap();
+    }
+    let names = files(dir.path());
+    // Everything written out: no temporary file, and tantivy's list of
+    // its files is on disk.
+    assert!(!names.iter().any(|n| n.starts_with(".tmp")), "{names:?}");
+    assert!(names.contains(&".managed.json".to_string()), "{names:?}");
+    let index = Index::open(dir.path()).unwrap();
+    assert_eq!(index.len(), 30);
+    let found = index.search("universities Quebec", 50, 0).unwrap();
+    assert_eq!(found.hits.len(), 30);
+    // The unused segments were deleted, so the list tantivy keeps is the
+    // truth: every file it names exists.
+    let managed = std::fs::read_to_string(dir.path().join(".managed.json")).unwrap();
+    // A JSON list of file names: every other piece between quotes.
+    let listed: Vec<&str> = managed.split('"').skip(1).step_by(2).collect();
+    assert!(listed.contains(&"meta.json"), "{managed}");
+    for f in &listed {
+        assert!(dir.path().join(f).exists(), "{f} is listed but gone");
+    }
+}
+
+#[test]
+fn a_damaged_index_is_refused_and_left_as_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Index::open(dir.path()).unwrap());
+    let meta = dir.path().join("meta.json");
+    std::fs::write(&meta, b"{ not json").unwrap();
+    let err = Index::open(dir.path())
+        .err()
+        .expect("a damaged index opened");
+    assert!(err.to_string().starts_with("search index:"), "{err}");
+    // Not replaced by an empty one: `csirt index` is the cure, on purpose.
+    assert_eq!(std::fs::read(&meta).unwrap(), b"{ not json");
+}
