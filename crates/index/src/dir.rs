@@ -53,10 +53,10 @@ pub(crate) struct GroupSync {
 #[derive(Debug)]
 struct Shared {
     root: PathBuf,
+    /// Held through a whole sync, so that a sync that comes second waits
+    /// until the files the first took are on disk, and a replaced file is
+    /// read from memory until it is in place.
     pending: Mutex<Pending>,
-    /// Held through a whole sync: a sync that finds nothing pending because
-    /// another took it must still wait until those files are on disk.
-    syncing: Mutex<()>,
 }
 
 /// What the next sync must make durable.
@@ -76,7 +76,6 @@ impl GroupSync {
             shared: Arc::new(Shared {
                 root: root.to_path_buf(),
                 pending: Mutex::new(Pending::default()),
-                syncing: Mutex::new(()),
             }),
         })
     }
@@ -91,9 +90,12 @@ impl Shared {
 
     /// Writes the replaced files, syncs them and the written files in
     /// parallel, puts the replaced files in place, then syncs the folder.
+    /// A failed sync drops what it was given: syncing again after a
+    /// failed `fdatasync` proves nothing, and tantivy writes its whole file
+    /// list anew with the next change.
     fn sync(&self) -> io::Result<()> {
-        let _one_at_a_time = self.syncing.lock().unwrap_or_else(|p| p.into_inner());
-        let Pending { files, replaced } = std::mem::take(&mut *self.pending());
+        let mut pending = self.pending();
+        let Pending { files, replaced } = std::mem::take(&mut *pending);
         let mut temps = Vec::with_capacity(replaced.len());
         for (path, data) in replaced {
             let mut temp = tempfile::Builder::new().tempfile_in(&self.root)?;
@@ -117,11 +119,11 @@ impl Drop for Shared {
     /// clean-up lists, so the worst is a few unused files left on disk.
     fn drop(&mut self) {
         let pending = self.pending();
-        if pending.files.is_empty() && pending.replaced.is_empty() {
-            return;
-        }
+        let idle = pending.files.is_empty() && pending.replaced.is_empty();
         drop(pending);
-        let _ = self.sync();
+        if !idle {
+            let _ = self.sync();
+        }
     }
 }
 
