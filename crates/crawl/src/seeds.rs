@@ -97,7 +97,9 @@ pub fn parse_toml(text: &str, file: &str, base: &Path) -> Result<Vec<TeamSeed>, 
         let at = e.span().map_or(0, |s| s.start);
         err(at, e.message().to_string())
     })?;
-    let mut seeds: Vec<TeamSeed> = Vec::new();
+    let mut seeds: Vec<TeamSeed> = Vec::with_capacity(parsed.team.len());
+    // Names seen so far: a list of thousands of teams is checked in one pass.
+    let mut names = std::collections::HashSet::with_capacity(parsed.team.len());
     for t in parsed.team {
         let start = t.span().start;
         let t = t.into_inner();
@@ -105,7 +107,7 @@ pub fn parse_toml(text: &str, file: &str, base: &Path) -> Result<Vec<TeamSeed>, 
         if name.is_empty() {
             return Err(err(t.name.span().start, "a team's name is empty".into()));
         }
-        if seeds.iter().any(|s| s.name == name) {
+        if !names.insert(name.clone()) {
             return Err(err(
                 t.name.span().start,
                 format!("team {name:?} is listed twice"),
@@ -185,6 +187,7 @@ pub fn parse_toml(text: &str, file: &str, base: &Path) -> Result<Vec<TeamSeed>, 
 /// after its host (and path, when a host has several).
 pub fn parse_list(text: &str, file: &str, base: &Path) -> Result<Vec<TeamSeed>, SeedError> {
     let mut seeds: Vec<TeamSeed> = Vec::new();
+    let mut names = std::collections::HashSet::new();
     for (i, line) in text.lines().enumerate() {
         let l = line.split('#').next().unwrap_or("").trim();
         if l.is_empty() {
@@ -196,9 +199,10 @@ pub fn parse_list(text: &str, file: &str, base: &Path) -> Result<Vec<TeamSeed>, 
             reason,
         })?;
         let mut name = url.host_str().map_or_else(|| url.to_string(), String::from);
-        if seeds.iter().any(|s| s.name == name) {
+        if names.contains(&name) {
             name = url.to_string();
         }
+        names.insert(name.clone());
         seeds.push(TeamSeed {
             name,
             documents: vec![url],
@@ -307,6 +311,8 @@ documents = ["examples/a.txt", "file:///srv/b.txt"]
         .unwrap();
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].name, "a.example");
+        // A second document on a host already named takes its URL as name.
+        assert_eq!(s[1].name, "https://a.example/other.txt");
         let e = parse_list("https://a.example/\nmailto:x@y\n", "l", Path::new("/")).unwrap_err();
         assert_eq!(e.line, 2);
     }
