@@ -253,6 +253,13 @@ impl TerminatingWrite for Unsynced {
 mod tests {
     use super::*;
 
+    /// An empty folder, and the directory over it.
+    fn folder() -> (tempfile::TempDir, GroupSync) {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = GroupSync::open(tmp.path()).unwrap();
+        (tmp, d)
+    }
+
     fn finished(d: &GroupSync, name: &str, data: &[u8]) {
         let mut w = d.open_write(Path::new(name)).unwrap();
         w.write_all(data).unwrap();
@@ -261,8 +268,7 @@ mod tests {
 
     #[test]
     fn written_files_wait_for_the_sync() {
-        let tmp = tempfile::tempdir().unwrap();
-        let d = GroupSync::open(tmp.path()).unwrap();
+        let (_tmp, d) = folder();
         finished(&d, "a.idx", b"aaaa");
         finished(&d, "b.idx", b"bb");
         assert_eq!(d.shared.pending().files.len(), 2);
@@ -275,8 +281,7 @@ mod tests {
 
     #[test]
     fn a_replaced_file_is_kept_in_memory_until_the_sync() {
-        let tmp = tempfile::tempdir().unwrap();
-        let d = GroupSync::open(tmp.path()).unwrap();
+        let (tmp, d) = folder();
         let list = Path::new(".managed.json");
         d.atomic_write(list, b"[1]").unwrap();
         d.atomic_write(list, b"[1,2]").unwrap();
@@ -291,8 +296,7 @@ mod tests {
 
     #[test]
     fn meta_json_is_written_at_once_after_everything_pending() {
-        let tmp = tempfile::tempdir().unwrap();
-        let d = GroupSync::open(tmp.path()).unwrap();
+        let (tmp, d) = folder();
         finished(&d, "c.store", b"c");
         d.atomic_write(Path::new(".managed.json"), b"[]").unwrap();
         d.atomic_write(Path::new(META), b"{}").unwrap();
@@ -306,8 +310,7 @@ mod tests {
 
     #[test]
     fn the_last_handle_saves_what_is_left() {
-        let tmp = tempfile::tempdir().unwrap();
-        let d = GroupSync::open(tmp.path()).unwrap();
+        let (tmp, d) = folder();
         let clone = d.clone();
         d.atomic_write(Path::new(".managed.json"), b"[3]").unwrap();
         drop(d);
@@ -321,8 +324,7 @@ mod tests {
 
     #[test]
     fn deleting_a_file_never_written_out_succeeds() {
-        let tmp = tempfile::tempdir().unwrap();
-        let d = GroupSync::open(tmp.path()).unwrap();
+        let (_tmp, d) = folder();
         let p = Path::new(".managed.json");
         d.atomic_write(p, b"[]").unwrap();
         d.delete(p).unwrap();
@@ -332,8 +334,7 @@ mod tests {
 
     #[test]
     fn a_file_deleted_before_the_sync_does_not_fail_it() {
-        let tmp = tempfile::tempdir().unwrap();
-        let d = GroupSync::open(tmp.path()).unwrap();
+        let (_tmp, d) = folder();
         finished(&d, "gone.pos", b"x");
         d.delete(Path::new("gone.pos")).unwrap();
         d.sync_directory().unwrap();
@@ -341,8 +342,7 @@ mod tests {
 
     #[test]
     fn an_existing_file_is_not_overwritten() {
-        let tmp = tempfile::tempdir().unwrap();
-        let d = GroupSync::open(tmp.path()).unwrap();
+        let (_tmp, d) = folder();
         finished(&d, "x.fast", b"1");
         assert!(matches!(
             d.open_write(Path::new("x.fast")),
