@@ -125,6 +125,8 @@ pub struct Fetcher {
     limiter: DefaultKeyedRateLimiter<SocketAddr>,
     global: Semaphore,
     robots: Mutex<HashMap<String, Arc<OnceCell<Arc<Robots>>>>>,
+    /// The crawl's DNS answers, shared with the client's connector.
+    dns: Arc<net::DnsCache>,
     /// Requests sent, for the summary.
     pub requests: std::sync::atomic::AtomicU64,
     progress: Arc<crate::Progress>,
@@ -135,12 +137,13 @@ const ROBOTS_MAX: usize = 500 * 1024;
 impl Fetcher {
     /// A fetcher for one crawl.
     pub fn new(config: Config, progress: Arc<crate::Progress>) -> Result<Fetcher, FetchError> {
+        let dns = Arc::new(net::DnsCache::default());
         let client = reqwest::Client::builder()
             .user_agent(config.user_agent.clone())
             .redirect(reqwest::redirect::Policy::none())
             .timeout(config.timeout)
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
-            .dns_resolver(net::resolver(config.allow_private))
+            .dns_resolver(net::resolver(config.allow_private, dns.clone()))
             .pool_max_idle_per_host(1)
             .build()
             .map_err(|e| FetchError::Other(e.to_string()))?;
@@ -154,10 +157,17 @@ impl Fetcher {
             limiter: RateLimiter::keyed(quota),
             global: Semaphore::new(config.concurrency.max(1)),
             robots: Mutex::new(HashMap::new()),
+            dns,
             requests: 0.into(),
             progress,
             config,
         })
+    }
+
+    /// Names looked up so far: once per host name and crawl (see
+    /// [`net::DnsCache`]).
+    pub fn dns_lookups(&self) -> u64 {
+        self.dns.lookups()
     }
 
     /// Fetches robots.txt for the origin of `url` now, when its address is
@@ -177,7 +187,7 @@ impl Fetcher {
     async fn address(&self, url: &Url) -> Result<SocketAddr, FetchError> {
         let host = url.host_str().ok_or(FetchError::BadRedirect)?;
         let port = url.port_or_known_default().unwrap_or(80);
-        match net::resolve(host, port, self.config.allow_private).await {
+        match net::resolve(host, port, self.config.allow_private, &self.dns).await {
             Ok(a) => Ok(a[0]),
             Err(net::ResolveError::Refused(r)) => Err(r.into()),
             Err(net::ResolveError::Dns(d)) => Err(FetchError::Dns(d)),

@@ -4,13 +4,23 @@
 //! so by default every address is checked after DNS resolution, for the
 //! first request and after every redirect: loopback, private, link-local,
 //! shared, documentation, multicast and other non-global ranges are refused.
-//! The same check runs inside reqwest's resolver, so a name that resolves
-//! differently a moment later is still caught.
+//! The same check runs inside reqwest's resolver, on the connection's
+//! addresses.
+//!
+//! A crawl looks each name up once ([`DnsCache`]): the host key, robots.txt
+//! and the connection all ask, and a team's requests to one host used to
+//! cost five or six lookups. The connection also uses the very answer that
+//! was checked, so a name that answers a public address to the check and a
+//! private one a moment later (DNS rebinding) gets no second chance.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use tokio::sync::OnceCell;
 
 /// Whether `ip` is on the public internet.
 pub fn is_global(ip: IpAddr) -> bool {
@@ -62,20 +72,75 @@ pub struct Refused {
     pub addrs: String,
 }
 
-/// Resolves `host:port`, keeping only addresses the policy allows.
+/// How long a crawl keeps a name's addresses. The system resolver does
+/// not say a record's TTL; a few minutes spares the DNS servers a crawl's
+/// repeated questions and still follows a server that moves during a long
+/// crawl.
+pub const DNS_KEEP: Duration = Duration::from_secs(300);
+
+/// When a name was looked up, and its addresses.
+type Answer = (Instant, Vec<IpAddr>);
+
+/// The addresses of the names one crawl has looked up, for [`DNS_KEEP`].
+/// Lookups of one name at the same moment wait for one answer; a failed
+/// lookup is not kept, so a retry asks again.
+#[derive(Debug, Default)]
+pub struct DnsCache {
+    names: Mutex<HashMap<String, Arc<OnceCell<Answer>>>>,
+    lookups: AtomicU64,
+}
+
+impl DnsCache {
+    /// Lookups sent to the system resolver so far.
+    pub fn lookups(&self) -> u64 {
+        self.lookups.load(Ordering::Relaxed)
+    }
+
+    /// The addresses of `name`, from the cache when fresh.
+    async fn lookup(&self, name: &str) -> Result<Vec<IpAddr>, ResolveError> {
+        let key = name.to_ascii_lowercase();
+        let cell = {
+            let mut names = self.names.lock().unwrap_or_else(|p| p.into_inner());
+            let fresh = names
+                .get(&key)
+                .filter(|c| c.get().is_none_or(|(at, _)| at.elapsed() < DNS_KEEP))
+                .cloned();
+            fresh.unwrap_or_else(|| {
+                let c = Arc::new(OnceCell::new());
+                names.insert(key.clone(), c.clone());
+                c
+            })
+        };
+        let (_, ips) = cell
+            .get_or_try_init(|| async {
+                self.lookups.fetch_add(1, Ordering::Relaxed);
+                let found = tokio::net::lookup_host((key.as_str(), 0))
+                    .await
+                    .map_err(|e| ResolveError::Dns(format!("{name}: {e}")))?;
+                Ok::<_, ResolveError>((Instant::now(), found.map(|a| a.ip()).collect()))
+            })
+            .await?;
+        Ok(ips.clone())
+    }
+}
+
+/// Resolves `host:port`, keeping only addresses the policy allows; names
+/// are looked up through `cache`.
 pub async fn resolve(
     host: &str,
     port: u16,
     allow_private: bool,
+    cache: &DnsCache,
 ) -> Result<Vec<SocketAddr>, ResolveError> {
     let host_only = host.trim_start_matches('[').trim_end_matches(']');
-    let all: Vec<SocketAddr> = match host_only.parse::<IpAddr>() {
-        Ok(ip) => vec![SocketAddr::new(ip, port)],
-        Err(_) => tokio::net::lookup_host((host_only, port))
-            .await
-            .map_err(|e| ResolveError::Dns(format!("{host}: {e}")))?
-            .collect(),
+    let ips = match host_only.parse::<IpAddr>() {
+        Ok(ip) => vec![ip],
+        Err(_) => cache.lookup(host_only).await?,
     };
+    let all: Vec<SocketAddr> = ips
+        .into_iter()
+        .map(|ip| SocketAddr::new(ip, port))
+        .collect();
     let allowed: Vec<SocketAddr> = all
         .iter()
         .copied()
@@ -114,13 +179,15 @@ pub enum ResolveError {
 pub struct PolicyResolver {
     /// Lift the policy (tests, intranets).
     pub allow_private: bool,
+    /// The crawl's lookups.
+    pub cache: Arc<DnsCache>,
 }
 
 impl Resolve for PolicyResolver {
     fn resolve(&self, name: Name) -> Resolving {
-        let allow = self.allow_private;
+        let (allow, cache) = (self.allow_private, self.cache.clone());
         Box::pin(async move {
-            let addrs = resolve(name.as_str(), 0, allow)
+            let addrs = resolve(name.as_str(), 0, allow, &cache)
                 .await
                 .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { Box::new(e) })?;
             let addrs: Addrs = Box::new(addrs.into_iter());
@@ -130,8 +197,11 @@ impl Resolve for PolicyResolver {
 }
 
 /// The resolver as reqwest wants it.
-pub fn resolver(allow_private: bool) -> Arc<PolicyResolver> {
-    Arc::new(PolicyResolver { allow_private })
+pub fn resolver(allow_private: bool, cache: Arc<DnsCache>) -> Arc<PolicyResolver> {
+    Arc::new(PolicyResolver {
+        allow_private,
+        cache,
+    })
 }
 
 #[cfg(test)]
@@ -165,13 +235,39 @@ mod tests {
 
     #[tokio::test]
     async fn loopback_literals_are_refused_unless_allowed() {
+        let cache = DnsCache::default();
         assert!(matches!(
-            resolve("127.0.0.2", 80, false).await,
+            resolve("127.0.0.2", 80, false, &cache).await,
             Err(ResolveError::Refused(_))
         ));
         assert_eq!(
-            resolve("127.0.0.2", 80, true).await.unwrap(),
+            resolve("127.0.0.2", 80, true, &cache).await.unwrap(),
             ["127.0.0.2:80".parse().unwrap()]
         );
+        // An address is not a name: nothing to look up.
+        assert_eq!(cache.lookups(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_name_is_looked_up_once_and_checked_every_time() {
+        // localhost comes from the hosts file: no network.
+        let cache = DnsCache::default();
+        let first = resolve("localhost", 80, true, &cache).await.unwrap();
+        assert!(first.iter().all(|a| a.ip().is_loopback()), "{first:?}");
+        let again = resolve("LOCALHOST", 443, true, &cache).await.unwrap();
+        assert!(again.iter().all(|a| a.port() == 443));
+        // Both at once: one lookup between them.
+        let (a, b) = tokio::join!(
+            resolve("localhost", 1, true, &cache),
+            resolve("localhost", 2, true, &cache)
+        );
+        assert!(a.is_ok() && b.is_ok());
+        assert_eq!(cache.lookups(), 1);
+        // The policy still applies to what the cache holds.
+        assert!(matches!(
+            resolve("localhost", 80, false, &cache).await,
+            Err(ResolveError::Refused(_))
+        ));
+        assert_eq!(cache.lookups(), 1);
     }
 }

@@ -1,5 +1,6 @@
 //! `Fetcher::warm` fetches robots.txt ahead of a host's first request; the
-//! request then finds it cached and waits its turn after it.
+//! request then finds it cached and waits its turn after it. And a host's
+//! name is looked up once for all of it.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -80,4 +81,25 @@ async fn warming_a_refused_address_sends_nothing() {
         .warm(&Url::parse("file:///etc/hostname").unwrap())
         .await;
     assert!(seen.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_hosts_name_is_looked_up_once_for_robots_the_requests_and_the_connection() {
+    let (base, seen) = server().await;
+    let port = base.port().unwrap();
+    let config = Config {
+        allow_private: true,
+        per_host_interval: Duration::from_millis(10),
+        ..Config::default()
+    };
+    let fetcher = Fetcher::new(config, Arc::new(Progress::default())).unwrap();
+    // localhost comes from the hosts file: no network.
+    let named = Url::parse(&format!("http://localhost:{port}/")).unwrap();
+    fetcher.warm(&named.join("rfc2350.txt").unwrap()).await;
+    for path in ["rfc2350.txt", "rfc2350.txt.asc", "key.asc"] {
+        let got = fetcher.get(&named.join(path).unwrap(), None, None).await;
+        assert_eq!(got.result.unwrap().body.as_deref(), Some(&b"ok"[..]));
+    }
+    assert_eq!(seen.lock().unwrap().len(), 4);
+    assert_eq!(fetcher.dns_lookups(), 1);
 }
