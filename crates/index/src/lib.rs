@@ -69,9 +69,10 @@ pub use query::{Clause, QueryError, Scope};
 /// What can go wrong.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Tantivy failed.
+    /// Tantivy failed. Its error is in the message and not also the
+    /// source: a caller printing the chain (`{:#}`) would say it twice.
     #[error("search index: {0}")]
-    Tantivy(#[from] tantivy::TantivyError),
+    Tantivy(tantivy::TantivyError),
     /// The index folder could not be created.
     #[error("search index {0}: {1}")]
     Io(String, std::io::Error),
@@ -88,6 +89,12 @@ pub enum Error {
     /// Another writer (a crawl, `csirt index`) holds the index.
     #[error("the search index is being written by another process (a crawl or `csirt index`)")]
     Busy,
+}
+
+impl From<tantivy::TantivyError> for Error {
+    fn from(e: tantivy::TantivyError) -> Error {
+        Error::Tantivy(e)
+    }
 }
 
 /// Results.

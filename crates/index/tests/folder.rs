@@ -69,6 +69,14 @@ fn a_damaged_index_is_refused_and_left_as_it_is() {
         .err()
         .expect("a damaged index opened");
     assert!(err.to_string().starts_with("search index:"), "{err}");
+    // The chain a caller prints says tantivy's part once.
+    let mut chain = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(s) = source {
+        chain.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    assert_eq!(chain.matches("meta.json").count(), 1, "{chain}");
     // Not replaced by an empty one: `csirt index` is the cure, on purpose.
     assert_eq!(std::fs::read(&meta).unwrap(), b"{ not json");
 }
