@@ -294,34 +294,63 @@ fn find_in(data: &Path, q: &str) -> Output {
         .unwrap()
 }
 
-#[test]
-fn an_index_of_another_version_is_refused_and_csirt_index_rebuilds_it() {
-    let dir = outdated_copy();
-    let out = find_in(dir.path(), "universities Quebec");
+/// `csirt-find` over `data` exits 2 saying `why` and to run `csirt index`;
+/// `csirt index` then rebuilds the index, and the search finds XYZ-CERT.
+fn refused_then_rebuilt_by_csirt_index(data: &Path, why: &str) {
+    let out = find_in(data, "universities Quebec");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("another version of csirt") && err.contains("csirt index"),
-        "{err}"
-    );
+    assert!(err.contains(why) && err.contains("csirt index"), "{err}");
     let out = csirt()
         .arg("index")
         .arg("--data")
-        .arg(dir.path())
+        .arg(data)
         .output()
         .unwrap();
     assert_ok(&out);
-    let out = find_in(dir.path(), "universities Quebec");
+    let out = find_in(data, "universities Quebec");
     assert_ok(&out);
     assert!(String::from_utf8_lossy(&out.stdout).contains("XYZ-CERT"));
 }
 
 #[test]
+fn an_index_of_another_version_is_refused_and_csirt_index_rebuilds_it() {
+    let dir = outdated_copy();
+    refused_then_rebuilt_by_csirt_index(dir.path(), "another version of csirt");
+}
+
+#[test]
+fn a_damaged_index_is_refused_in_one_line_and_csirt_index_rebuilds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture().data, dir.path());
+    std::fs::write(dir.path().join("search/meta.json"), b"{ not json").unwrap();
+    let out = find_in(dir.path(), "universities Quebec");
+    let err = String::from_utf8_lossy(&out.stderr);
+    // One line, without tantivy quoting the damaged file.
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(!err.contains("not json"), "{err}");
+    refused_then_rebuilt_by_csirt_index(dir.path(), "cannot be read");
+}
+
+#[test]
+fn a_crawl_over_a_damaged_index_rebuilds_all_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture().data, dir.path());
+    std::fs::write(dir.path().join("search/meta.json"), b"{ not json").unwrap();
+    crawl_one_team_then_find_another(dir.path());
+}
+
+#[test]
 fn a_crawl_over_an_index_of_another_version_rebuilds_all_of_it() {
     let dir = outdated_copy();
-    // This crawl touches one team only; the others must stay searchable.
+    crawl_one_team_then_find_another(dir.path());
+}
+
+/// A crawl of XYZ-CERT alone into `data`, whose index the crawl must
+/// rebuild whole: LUX-BANK-CERT, which it does not touch, is still found.
+fn crawl_one_team_then_find_another(data: &Path) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let seeds = dir.path().join("one.toml");
+    let seeds = data.join("one.toml");
     std::fs::write(
         &seeds,
         format!(
@@ -334,11 +363,11 @@ fn a_crawl_over_an_index_of_another_version_rebuilds_all_of_it() {
         .args(["crawl", "--seeds"])
         .arg(&seeds)
         .arg("--data")
-        .arg(dir.path())
+        .arg(data)
         .output()
         .unwrap();
     assert_ok(&out);
-    let out = find_in(dir.path(), "lux-bank.example");
+    let out = find_in(data, "lux-bank.example");
     assert_ok(&out);
     assert!(String::from_utf8_lossy(&out.stdout).contains("LUX-BANK-CERT"));
 }

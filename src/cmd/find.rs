@@ -77,7 +77,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let index = match Index::open(&dir) {
         Ok(i) => i,
-        Err(e @ csirt_index::Error::Outdated(_)) => {
+        Err(e @ (csirt_index::Error::Outdated(_) | csirt_index::Error::Damaged(..))) => {
             eprintln!("csirt: {e}");
             return Ok(ExitCode::from(2));
         }

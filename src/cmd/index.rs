@@ -168,10 +168,11 @@ impl Incremental {
         let thread = std::thread::spawn(move || -> anyhow::Result<()> {
             let store = Store::open(&data).context("cannot open the store for indexing")?;
             let index = match csirt_index::Index::open(&search_dir(&data)) {
-                // Built by another version: rebuild everything first, so
-                // the teams this crawl does not touch are searchable too.
-                Err(csirt_index::Error::Outdated(_)) => {
-                    tracing::info!("the search index has another schema; rebuilding it");
+                // Built by another version, or damaged: rebuild everything
+                // first, so the teams this crawl does not touch are
+                // searchable too.
+                Err(e @ (csirt_index::Error::Outdated(_) | csirt_index::Error::Damaged(..))) => {
+                    tracing::info!("rebuilding the search index: {e}");
                     rebuild(&data, today, STALE_AFTER_DAYS)?;
                     csirt_index::Index::open(&search_dir(&data))
                 }

@@ -86,9 +86,31 @@ pub enum Error {
          run `csirt index` to rebuild it from the store"
     )]
     Outdated(String),
+    /// The index on disk cannot be read (a damaged `meta.json` or segment,
+    /// or files of an incompatible tantivy): the folder and why.
+    #[error(
+        "search index: {0} cannot be read ({1}); run `csirt index` to rebuild it from the store"
+    )]
+    Damaged(String, &'static str),
     /// Another writer (a crawl, `csirt index`) holds the index.
     #[error("the search index is being written by another process (a crawl or `csirt index`)")]
     Busy,
+}
+
+/// Why an index that exists in `dir` did not open: [`Error::Damaged`] when
+/// its content is at fault (a rebuild cures that), tantivy's error
+/// otherwise (a permission, a full disk: a rebuild would fail the same).
+/// tantivy's own words for a damaged `meta.json` quote the whole file.
+fn damaged(dir: &Path, e: tantivy::TantivyError) -> Error {
+    let why = match e {
+        tantivy::TantivyError::DataCorruption(_) => "its files are damaged",
+        tantivy::TantivyError::IncompatibleIndex(_) => {
+            "it was written by an incompatible version of tantivy"
+        }
+        tantivy::TantivyError::SchemaError(_) => "its schema cannot be read",
+        e => return Error::Tantivy(e),
+    };
+    Error::Damaged(dir.display().to_string(), why)
 }
 
 impl From<tantivy::TantivyError> for Error {
@@ -431,9 +453,10 @@ impl Index {
             }
             Ok(i) => i,
             Err(e) => {
-                // An index that is there but cannot be opened is not replaced.
+                // An index that is there but cannot be opened is not
+                // replaced here: only a rebuild (open_or_replace) does that.
                 if tantivy::Index::exists(&folder).map_err(tantivy::TantivyError::from)? {
-                    return Err(e.into());
+                    return Err(damaged(dir, e));
                 }
                 tantivy::Index::create(folder, schema, Default::default())?
             }
@@ -451,8 +474,9 @@ impl Index {
         })
     }
 
-    /// Opens the index in `dir`, replacing an [`Error::Outdated`] one by an
-    /// empty index of the current schema (fill it with [`Self::rebuild`]).
+    /// Opens the index in `dir`, replacing an [`Error::Outdated`] or
+    /// [`Error::Damaged`] one by an empty index of the current schema (fill
+    /// it with [`Self::rebuild`]).
     ///
     /// The new index is made complete beside the old and swapped in by two
     /// renames, so `dir` never holds a half-made index. Only between the two
@@ -461,7 +485,7 @@ impl Index {
     /// `dir.new` and `dir.old` folders are cleared by the next replacement.
     pub fn open_or_replace(dir: &Path) -> Result<Index> {
         match Index::open(dir) {
-            Err(Error::Outdated(_)) => {}
+            Err(Error::Outdated(_) | Error::Damaged(..)) => {}
             other => return other,
         }
         let io = |p: &Path, e| Error::Io(p.display().to_string(), e);

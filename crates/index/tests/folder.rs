@@ -1,7 +1,7 @@
 //! The index folder on disk: what a reopened index finds, what is cleaned
 //! up, and what is never overwritten.
 
-use csirt_index::{Entry, Index};
+use csirt_index::{Entry, Error, Index};
 
 fn entry(team_id: u64) -> Entry {
     Entry {
@@ -59,8 +59,19 @@ fn many_commits_leave_a_folder_that_reopens_whole_and_holds_no_leftovers() {
     }
 }
 
+/// What a caller printing `err` with its sources (`{:#}`) shows.
+fn chain(err: &Error) -> String {
+    let mut chain = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        chain.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    chain
+}
+
 #[test]
-fn a_damaged_index_is_refused_and_left_as_it_is() {
+fn a_damaged_index_is_refused_and_left_as_it_is_until_a_rebuild() {
     let dir = tempfile::tempdir().unwrap();
     drop(Index::open(dir.path()).unwrap());
     let meta = dir.path().join("meta.json");
@@ -68,15 +79,28 @@ fn a_damaged_index_is_refused_and_left_as_it_is() {
     let err = Index::open(dir.path())
         .err()
         .expect("a damaged index opened");
+    assert!(matches!(err, Error::Damaged(..)), "{err:?}");
     assert!(err.to_string().starts_with("search index:"), "{err}");
-    // The chain a caller prints says tantivy's part once.
-    let mut chain = err.to_string();
-    let mut source = std::error::Error::source(&err);
-    while let Some(s) = source {
-        chain.push_str(&format!(": {s}"));
-        source = s.source();
-    }
-    assert_eq!(chain.matches("meta.json").count(), 1, "{chain}");
-    // Not replaced by an empty one: `csirt index` is the cure, on purpose.
+    // The chain names the folder and the cure once, and does not quote
+    // the damaged file (tantivy's own message does).
+    let chain = chain(&err);
+    let folder = dir.path().display().to_string();
+    assert_eq!(chain.matches(folder.as_str()).count(), 1, "{chain}");
+    assert_eq!(chain.matches("run `csirt index`").count(), 1, "{chain}");
+    assert!(!chain.contains("not json"), "{chain}");
+    // Not replaced by an empty one on open: `csirt index` is the cure.
     assert_eq!(std::fs::read(&meta).unwrap(), b"{ not json");
+    let index = Index::open_or_replace(dir.path()).unwrap();
+    assert!(index.is_empty());
+    drop(index);
+    Index::open(dir.path()).unwrap();
+}
+
+#[test]
+fn a_tantivy_error_is_said_once() {
+    let err = Error::from(tantivy::TantivyError::InvalidArgument(
+        "a one-off reason".into(),
+    ));
+    let chain = chain(&err);
+    assert_eq!(chain.matches("a one-off reason").count(), 1, "{chain}");
 }
