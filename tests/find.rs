@@ -285,6 +285,15 @@ fn outdated_copy() -> tempfile::TempDir {
     dir
 }
 
+/// A copy of the fixture's data directory whose index's `meta.json` is
+/// not JSON, as a full disk or a bad copy can leave it.
+fn damaged_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture().data, dir.path());
+    std::fs::write(dir.path().join("search/meta.json"), b"{ not json").unwrap();
+    dir
+}
+
 fn find_in(data: &Path, q: &str) -> Output {
     Command::new(env!("CARGO_BIN_EXE_csirt-find"))
         .arg("--data")
@@ -321,9 +330,7 @@ fn an_index_of_another_version_is_refused_and_csirt_index_rebuilds_it() {
 
 #[test]
 fn a_damaged_index_is_refused_in_one_line_and_csirt_index_rebuilds_it() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixture().data, dir.path());
-    std::fs::write(dir.path().join("search/meta.json"), b"{ not json").unwrap();
+    let dir = damaged_copy();
     let out = find_in(dir.path(), "universities Quebec");
     let err = String::from_utf8_lossy(&out.stderr);
     // One line, without tantivy quoting the damaged file.
@@ -334,9 +341,7 @@ fn a_damaged_index_is_refused_in_one_line_and_csirt_index_rebuilds_it() {
 
 #[test]
 fn a_crawl_over_a_damaged_index_rebuilds_all_of_it() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixture().data, dir.path());
-    std::fs::write(dir.path().join("search/meta.json"), b"{ not json").unwrap();
+    let dir = damaged_copy();
     crawl_one_team_then_find_another(dir.path());
 }
 

@@ -40,11 +40,16 @@ fn hits(index: &Index, q: &str) -> Vec<String> {
     h
 }
 
+/// An empty index in a folder of its own (kept alive by the caller).
+fn fresh() -> (tempfile::TempDir, Index) {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open(dir.path()).unwrap();
+    (dir, index)
+}
+
 #[test]
 fn a_prepared_document_is_found_like_a_whole_entry() {
-    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let whole = Index::open(a.path()).unwrap();
-    let prepared = Index::open(b.path()).unwrap();
+    let ((_a, whole), (_b, prepared)) = (fresh(), fresh());
     let mut u = whole.updater().unwrap();
     u.upsert(entry(1, "xyz", "valid")).unwrap();
     u.upsert(entry(2, "abc", "bad-signature")).unwrap();
@@ -74,8 +79,7 @@ fn a_prepared_document_is_found_like_a_whole_entry() {
 
 #[test]
 fn adding_a_prepared_document_replaces_the_teams_entry() {
-    let dir = tempfile::tempdir().unwrap();
-    let index = Index::open(dir.path()).unwrap();
+    let (_dir, index) = fresh();
     let mut u = index.updater().unwrap();
     u.upsert(entry(1, "xyz", "unsigned")).unwrap();
     u.commit().unwrap();
@@ -87,9 +91,7 @@ fn adding_a_prepared_document_replaces_the_teams_entry() {
 
 #[test]
 fn text_indexed_first_and_its_outcome_later_is_found_like_a_whole_entry() {
-    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let whole = Index::open(a.path()).unwrap();
-    let split = Index::open(b.path()).unwrap();
+    let ((_a, whole), (_b, split)) = (fresh(), fresh());
     let mut u = whole.updater().unwrap();
     u.upsert(entry(1, "xyz", "valid")).unwrap();
     u.upsert(entry(2, "abc", "bad-signature")).unwrap();
@@ -108,8 +110,7 @@ fn text_indexed_first_and_its_outcome_later_is_found_like_a_whole_entry() {
 
 #[test]
 fn a_team_without_an_outcome_counts_as_unsigned() {
-    let dir = tempfile::tempdir().unwrap();
-    let index = Index::open(dir.path()).unwrap();
+    let (_dir, index) = fresh();
     let mut u = index.updater().unwrap();
     u.add_text(Document::new(entry(1, "xyz", ""))).unwrap();
     u.upsert(entry(2, "abc", "valid")).unwrap();
@@ -133,8 +134,7 @@ fn a_team_without_an_outcome_counts_as_unsigned() {
 
 #[test]
 fn new_text_drops_the_outcome_of_the_text_it_replaces() {
-    let dir = tempfile::tempdir().unwrap();
-    let index = Index::open(dir.path()).unwrap();
+    let (_dir, index) = fresh();
     let mut u = index.updater().unwrap();
     u.upsert(entry(1, "xyz", "valid")).unwrap();
     u.commit().unwrap();
@@ -157,8 +157,7 @@ fn new_text_drops_the_outcome_of_the_text_it_replaces() {
 
 #[test]
 fn a_finished_updater_leaves_its_changes_for_whoever_opens_the_index() {
-    let dir = tempfile::tempdir().unwrap();
-    let index = Index::open(dir.path()).unwrap();
+    let (dir, index) = fresh();
     let mut u = index.trickle_updater().unwrap();
     u.upsert(entry(1, "xyz", "valid")).unwrap();
     u.finish().unwrap();
