@@ -157,8 +157,8 @@ pub enum Error {
 }
 
 /// Blocking work of one crawl at once: the threads of its low-priority pool
-/// (parsing, reading keys, writing blobs), and the signature checks on
-/// tokio's blocking pool. Enough to keep the cores and the disk busy;
+/// (parsing, reading keys, writing blobs, checking signatures). Enough to
+/// keep the cores and the disk busy;
 /// without a bound, hundreds of hosts answering together start hundreds of
 /// pool threads, whose start-up and hand-offs cost more CPU than the work
 /// (a 500-host crawl measured 1.21 times its politeness bound unbounded,
@@ -220,7 +220,6 @@ pub async fn crawl(
     let crawl_id = store.begin_crawl()?;
     let blobs = store.blobs();
     let (store, writer_thread) = writer::Writer::start(store);
-    let blocking_slots = Arc::new(tokio::sync::Semaphore::new(BLOCKING_AT_ONCE));
     let slack = Arc::new(slack::Slack::start(BLOCKING_AT_ONCE));
     let team_slots = Arc::new(tokio::sync::Semaphore::new(config.teams_at_once.max(1)));
     let summary = Arc::new(Mutex::new(Summary {
@@ -234,7 +233,6 @@ pub async fn crawl(
             fetcher: fetcher.clone(),
             store: store.clone(),
             blobs: blobs.clone(),
-            blocking_slots: blocking_slots.clone(),
             slack: slack.clone(),
             summary: summary.clone(),
             progress: progress.clone(),
@@ -282,7 +280,6 @@ struct Ctx {
     fetcher: Arc<Fetcher>,
     store: writer::Writer,
     blobs: csirt_store::Blobs,
-    blocking_slots: Arc<tokio::sync::Semaphore>,
     slack: Arc<slack::Slack>,
     summary: Arc<Mutex<Summary>>,
     progress: Arc<Progress>,
@@ -799,18 +796,27 @@ impl Ctx {
                 prepared,
                 unstored: record,
             } = prepared;
-            let slot = self.blocking_slot().await;
-            let task = tokio::task::spawn_blocking(move || {
-                let _slot = slot;
-                let c = csirt_check::finish(
-                    prepared,
-                    &doc.bytes,
-                    sig_bytes.as_deref(),
-                    &keyring,
-                    Utc::now(),
-                );
-                let report = serde_json::to_string(&c.verification(&keyring)).unwrap_or_default();
-                (c.report.outcome.code(), report)
+            // On the low-priority threads too: in the crawl's last host
+            // turn a check that waits there leaves the cores to the requests
+            // still to be sent, which are timed; the checks catch up once
+            // those are out. A task of its own, so that a check that panics
+            // costs this document's result, not the team's crawl.
+            let slack = self.slack.clone();
+            let task = tokio::spawn(async move {
+                slack
+                    .run(move || {
+                        let c = csirt_check::finish(
+                            prepared,
+                            &doc.bytes,
+                            sig_bytes.as_deref(),
+                            &keyring,
+                            Utc::now(),
+                        );
+                        let report =
+                            serde_json::to_string(&c.verification(&keyring)).unwrap_or_default();
+                        (c.report.outcome.code(), report)
+                    })
+                    .await
             });
             match tokio::time::timeout(deadline, task).await {
                 Ok(Ok((outcome, report))) => Some((outcome, report, record)),
@@ -868,12 +874,6 @@ impl Ctx {
         f: impl FnOnce(&mut Store) -> Result<T, csirt_store::Error> + Send + 'static,
     ) -> Result<T, csirt_store::Error> {
         self.store.call(f).await
-    }
-
-    /// A turn on the blocking pool, within this crawl's share of it.
-    async fn blocking_slot(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
-        // The semaphore is never closed, so this is always Some.
-        self.blocking_slots.clone().acquire_owned().await.ok()
     }
 }
 

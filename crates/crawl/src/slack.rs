@@ -7,7 +7,9 @@
 //! added to that host's politeness waits, turn after turn. On threads of
 //! their own with a lower priority (nice +10 on Unix), the parses take the
 //! cores the network tasks leave over. The check of the signature, the
-//! crawl's last step, stays on tokio's blocking pool at normal priority.
+//! crawl's last step, runs here too: in the last host turn it would
+//! otherwise delay the last requests, and it catches up once they are out.
+//! The store's writer thread lowers itself the same way.
 
 use std::thread::JoinHandle;
 
@@ -68,7 +70,7 @@ impl Slack {
 
 /// Lowers the calling thread's priority; Linux keeps a nice value per
 /// thread. Failing to is harmless: the work runs at normal priority.
-fn lower_priority() {
+pub(crate) fn lower_priority() {
     #[cfg(unix)]
     if let Err(e) = rustix::process::getpriority_process(None)
         .and_then(|now| rustix::process::setpriority_process(None, (now + NICENESS).min(19)))
