@@ -9,11 +9,12 @@
 //!   fingerprints/IDs are also exact terms; the last update (as
 //!   `YYYYMMDD`) and staleness are fast fields for filters; the country is
 //!   a facet;
-//! - a team's verification outcome lives in a small status document of its
-//!   own, so a crawl can index a team's text as soon as it is parsed and
-//!   add the outcome a host turn later ([`Updater::add_text`],
-//!   [`Updater::set_outcome`]); `signed:` filters and hits read it from
-//!   there, and a team without one counts as unsigned;
+//! - a team's verification outcome lives beside the index, in a small file
+//!   of every team's outcome (`outcomes.tsv`), so a crawl can index a
+//!   team's text as soon as it is parsed and give the outcome a host turn
+//!   later ([`Updater::add_text`], [`Updater::set_outcome`]) without a
+//!   segment for it; `signed:` filters and hits read it from there, and a
+//!   team without one counts as unsigned;
 //! - text is lower-cased, accent-folded (`Québec` finds `Quebec` and back)
 //!   and stemmed; words of five letters or more also match with one typo;
 //!   no stop words are removed, so `"the CERT"` still means something;
@@ -21,7 +22,9 @@
 //!
 //! The index lives in `DATA/search/`. [`Index::rebuild`] replaces its
 //! content from a list of [`Entry`] values in one commit: readers see the
-//! old index until the commit, then the new one, never a half-written one.
+//! old index until the commit, then the new one, never a half-written one
+//! (the outcomes file follows the texts a moment later: a search in
+//! between sees the new texts with the old outcomes).
 //!
 //! What it is not: it reads no store and parses no documents; the caller
 //! hands it entries (see `csirt index`).
@@ -43,12 +46,14 @@
 #![warn(missing_docs)]
 
 mod dir;
+mod outcomes;
 pub mod query;
 mod snippet;
 mod stem;
 
 use std::ops::Bound;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
@@ -111,6 +116,17 @@ fn damaged(dir: &Path, e: tantivy::TantivyError) -> Error {
         e => return Error::Tantivy(e),
     };
     Error::Damaged(dir.display().to_string(), why)
+}
+
+/// The outcomes file of the index in `dir` ([`outcomes`]).
+fn read_outcomes(dir: &Path) -> Result<outcomes::Outcomes> {
+    outcomes::Outcomes::read(dir).map_err(|e| match e {
+        outcomes::ReadError::Io(e) => Error::Io(dir.join(outcomes::FILE).display().to_string(), e),
+        outcomes::ReadError::Damaged => Error::Damaged(
+            dir.display().to_string(),
+            "its file of verification outcomes is damaged",
+        ),
+    })
 }
 
 impl From<tantivy::TantivyError> for Error {
@@ -224,23 +240,16 @@ struct Fields {
     lang: Field,
     text: Field,
     updated: Field,
-    signed_code: Field,
-    outcome: Field,
     stale: Field,
     url: Field,
     record: Field,
     pairs: Field,
     kind: Field,
-    status_team: Field,
 }
 
 /// `kind` of a team's document: its text and everything searched in it.
+/// (Indexes of earlier versions also held status documents.)
 const KIND_TEAM: &str = "team";
-/// `kind` of a team's verification outcome, kept in a document of its own
-/// (`status_team`, `signed_code`, `outcome`): a crawl knows a team's text a
-/// second or more before its signature is checked, and indexes it then;
-/// only this small document waits for the check.
-const KIND_STATUS: &str = "status";
 
 const ANALYZER: &str = "csirt";
 
@@ -282,8 +291,6 @@ fn schema() -> (Schema, Fields) {
         lang: b.add_text_field("lang", STRING),
         text: b.add_text_field("text", stored_text),
         updated: b.add_u64_field("updated", num.clone()),
-        signed_code: b.add_u64_field("signed_code", NumericOptions::default().set_fast()),
-        outcome: b.add_text_field("outcome", STRING | STORED | tantivy::schema::FAST),
         stale: b.add_u64_field("stale", num),
         url: b.add_text_field("url", STRING | STORED),
         record: b.add_text_field("record", STORED),
@@ -292,10 +299,6 @@ fn schema() -> (Schema, Fields) {
         // position check over every document holding both words.
         pairs: b.add_text_field("pairs", STRING),
         kind: b.add_text_field("kind", STRING),
-        status_team: b.add_u64_field(
-            "status_team",
-            NumericOptions::default().set_indexed().set_fast(),
-        ),
     };
     (b.build(), f)
 }
@@ -305,42 +308,30 @@ pub struct Index {
     index: tantivy::Index,
     reader: IndexReader,
     f: Fields,
-    /// The status documents of the commit searches saw last, as a table.
-    statuses: std::sync::Mutex<Option<std::sync::Arc<Statuses>>>,
+    /// The folder, for the outcomes file beside tantivy's.
+    dir: PathBuf,
+    /// Every team's outcome, as last read ([`Index::reload`]).
+    outcomes: Mutex<Arc<outcomes::Outcomes>>,
+    /// The `signed:` table of the commit and outcomes searches saw last.
+    statuses: Mutex<Option<Arc<Statuses>>>,
 }
 
-/// Where each team's status document is and its `signed:` state, read
-/// from one commit by its first search: filters and hits look teams up here
-/// instead of searching for each.
+/// Each team document's `signed:` state, made from one commit and one
+/// version of the outcomes by the first search that needs it: what a
+/// `signed:` filter tests for every document a query matches.
 struct Statuses {
-    generation: u64,
-    /// Team id to (signed code, segment, document).
-    by_team: std::collections::HashMap<u64, (u8, u32, u32)>,
-    /// Per segment, the signed code of each team document's team (and
-    /// [`NOT_A_TEAM`] for status documents): what a `signed:` filter tests
-    /// for every document a query matches.
-    per_doc: Vec<std::sync::Arc<Vec<u8>>>,
+    /// The commit's generation and the outcomes' version.
+    key: (u64, u64),
+    /// Per segment, the signed code of each document's team ([`NOT_A_TEAM`]
+    /// for a document without a team id).
+    per_doc: Vec<Arc<Vec<u8>>>,
 }
 
-/// `per_doc` of a status document.
+/// `per_doc` of a document that is not a team's.
 const NOT_A_TEAM: u8 = u8::MAX;
 
 impl Statuses {
-    fn read(searcher: &tantivy::Searcher) -> Statuses {
-        let mut by_team = std::collections::HashMap::new();
-        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
-            let ff = seg.fast_fields();
-            let (Ok(teams), Ok(codes)) = (ff.u64("status_team"), ff.u64("signed_code")) else {
-                continue;
-            };
-            for doc in seg.doc_ids_alive() {
-                if let Some(team) = teams.first(doc) {
-                    // Written by set_outcome from a u8.
-                    let code = codes.first(doc).map_or(SIGNED_NO, |c| c as u8);
-                    by_team.insert(team, (code, ord as u32, doc));
-                }
-            }
-        }
+    fn read(searcher: &tantivy::Searcher, outcomes: &outcomes::Outcomes) -> Statuses {
         let per_doc = searcher
             .segment_readers()
             .iter()
@@ -349,32 +340,34 @@ impl Statuses {
                 if let Ok(teams) = seg.fast_fields().u64("team_id") {
                     for (doc, code) in codes.iter_mut().enumerate() {
                         if let Some(team) = teams.first(doc as DocId) {
-                            *code = by_team.get(&team).map_or(SIGNED_NO, |s| s.0);
+                            *code = outcomes
+                                .by_team
+                                .get(&team)
+                                .map_or(SIGNED_NO, |o| signed_code(o));
                         }
                     }
                 }
-                std::sync::Arc::new(codes)
+                Arc::new(codes)
             })
             .collect();
         Statuses {
-            generation: searcher.generation().generation_id(),
-            by_team,
+            key: (searcher.generation().generation_id(), outcomes.version),
             per_doc,
         }
     }
 }
 
 /// A collector that passes on only the team documents whose `signed:` state
-/// is each of `wanted`; a team without a status document (its check never
+/// is each of `wanted`; a team without an outcome (its check never
 /// finished) counts as unsigned.
 struct SignedFilter<C> {
-    statuses: std::sync::Arc<Statuses>,
+    statuses: Arc<Statuses>,
     wanted: Vec<u8>,
     inner: C,
 }
 
 struct SignedFilterSegment<C> {
-    codes: std::sync::Arc<Vec<u8>>,
+    codes: Arc<Vec<u8>>,
     wanted: Vec<u8>,
     inner: C,
 }
@@ -466,10 +459,13 @@ impl Index {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        let outcomes = read_outcomes(dir)?;
         Ok(Index {
             index,
             reader,
             f,
+            dir: dir.to_path_buf(),
+            outcomes: Mutex::new(Arc::new(outcomes)),
             statuses: Default::default(),
         })
     }
@@ -512,6 +508,8 @@ impl Index {
     pub fn rebuild(&self, entries: impl IntoIterator<Item = Entry>) -> Result<usize> {
         let mut u = self.updater()?;
         u.writer.delete_all_documents()?;
+        u.outcomes.by_team.clear();
+        (u.text_changed, u.outcomes_changed) = (true, true);
         let mut n = 0;
         for e in entries {
             u.upsert(e)?;
@@ -549,9 +547,15 @@ impl Index {
             )) => return Err(Error::Busy),
             w => w?,
         };
+        // Read anew under the writer's lock: another process may have
+        // written outcomes since this index was opened.
+        let outcomes = read_outcomes(&self.dir)?;
         Ok(Updater {
             writer,
             index: self,
+            outcomes,
+            text_changed: false,
+            outcomes_changed: false,
         })
     }
 
@@ -559,13 +563,27 @@ impl Index {
     /// searches that start from now on; searches already running keep the
     /// view they started with.
     pub fn reload(&self) -> Result<()> {
-        Ok(self.reader.reload()?)
+        self.reader.reload()?;
+        let mut held = self.outcomes.lock().unwrap_or_else(|p| p.into_inner());
+        // The first line says whether the rest needs reading.
+        if outcomes::version(&self.dir) != Some(held.version) {
+            *held = Arc::new(read_outcomes(&self.dir)?);
+        }
+        Ok(())
     }
 
-    /// Which commit searches see now; it changes when [`Self::reload`]
-    /// picks up a new one, so callers can key caches by it.
+    /// Which commit and outcomes searches see now; it changes when
+    /// [`Self::reload`] picks up new ones, so callers can key caches by it.
     pub fn generation(&self) -> u64 {
-        self.reader.searcher().generation().generation_id()
+        let commit = self.reader.searcher().generation().generation_id();
+        commit.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ self.current_outcomes().version
+    }
+
+    fn current_outcomes(&self) -> Arc<outcomes::Outcomes> {
+        self.outcomes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Number of teams in the index, as the current reader sees it.
@@ -586,7 +604,8 @@ impl Index {
         let clauses = query::parse(q)?;
         let searcher = self.reader.searcher();
         let query = self.build(&clauses, &searcher);
-        let statuses = self.statuses(&searcher);
+        let outcomes = self.current_outcomes();
+        let statuses = self.statuses(&searcher, &outcomes);
         let wanted: Vec<u8> = clauses
             .iter()
             .filter_map(|c| match c {
@@ -649,7 +668,11 @@ impl Index {
                 short_name: s(self.f.short_name),
                 country: s(self.f.country),
                 updated: n(self.f.updated) as u32,
-                outcome: Self::outcome_of(&searcher, &statuses, team_id),
+                outcome: outcomes
+                    .by_team
+                    .get(&team_id)
+                    .map_or("unsigned", String::as_str)
+                    .to_string(),
                 stale: n(self.f.stale) == 1,
                 url: s(self.f.url),
                 snippet,
@@ -678,7 +701,7 @@ impl Index {
                         parts.push((Occur::MustNot, q));
                     }
                 }
-                // Applied by the collector, from the status documents.
+                // Applied by the collector, from the outcomes.
                 Clause::Signed(_) => {}
                 Clause::Stale(b) => parts.push((
                     Occur::Must,
@@ -712,33 +735,19 @@ impl Index {
     }
 
     /// The outcome in a team's status document; `unsigned` without one.
-    fn outcome_of(searcher: &tantivy::Searcher, statuses: &Statuses, team_id: u64) -> String {
-        let mut outcome = String::new();
-        if let Some(&(_, seg, doc)) = statuses.by_team.get(&team_id) {
-            // The fast column, not the stored document: a status document
-            // shares its compressed block with whole team documents.
-            let col = searcher.segment_reader(seg).fast_fields().str("outcome");
-            if let Ok(Some(col)) = col {
-                if let Some(ord) = col.term_ords(doc).next() {
-                    let _ = col.ord_to_str(ord, &mut outcome);
-                }
-            }
-        }
-        if outcome.is_empty() {
-            outcome.push_str("unsigned");
-        }
-        outcome
-    }
-
-    /// The status table of the commit `searcher` sees, read once per
-    /// commit.
-    fn statuses(&self, searcher: &tantivy::Searcher) -> std::sync::Arc<Statuses> {
-        let generation = searcher.generation().generation_id();
+    /// The `signed:` table of the commit `searcher` sees and `outcomes`,
+    /// made once for both.
+    fn statuses(
+        &self,
+        searcher: &tantivy::Searcher,
+        outcomes: &outcomes::Outcomes,
+    ) -> Arc<Statuses> {
+        let key = (searcher.generation().generation_id(), outcomes.version);
         let mut cached = self.statuses.lock().unwrap_or_else(|p| p.into_inner());
         match &*cached {
-            Some(s) if s.generation == generation => s.clone(),
+            Some(s) if s.key == key => s.clone(),
             _ => {
-                let s = std::sync::Arc::new(Statuses::read(searcher));
+                let s = Arc::new(Statuses::read(searcher, outcomes));
                 *cached = Some(s.clone());
                 s
             }
@@ -880,6 +889,12 @@ impl Index {
 pub struct Updater<'a> {
     writer: tantivy::IndexWriter<TantivyDocument>,
     index: &'a Index,
+    /// Every team's outcome, with the changes since the last commit.
+    outcomes: outcomes::Outcomes,
+    /// Whether tantivy has changes to commit.
+    text_changed: bool,
+    /// Whether the outcomes file needs writing.
+    outcomes_changed: bool,
 }
 
 impl Updater<'_> {
@@ -905,40 +920,58 @@ impl Updater<'_> {
     pub fn add_text(&mut self, d: Document) -> Result<()> {
         let f = self.index.f;
         debug_assert!(f == fields(), "one schema for documents and indexes");
+        self.text_changed = true;
         self.writer
             .delete_term(Term::from_field_u64(f.team_id, d.team_id));
-        self.writer
-            .delete_term(Term::from_field_u64(f.status_team, d.team_id));
         self.writer.add_document(d.doc)?;
+        self.outcomes_changed |= self.outcomes.by_team.remove(&d.team_id).is_some();
         Ok(())
     }
 
-    /// Sets a team's verification outcome.
+    /// Sets a team's verification outcome. Outcomes are no tantivy
+    /// documents: when nothing else changed, a commit writes the small
+    /// outcomes file and no segment.
+    /// An empty outcome is none: the team shows as unsigned.
     pub fn set_outcome(&mut self, team_id: u64, outcome: &str) -> Result<()> {
-        let f = self.index.f;
-        self.writer
-            .delete_term(Term::from_field_u64(f.status_team, team_id));
-        self.writer.add_document(doc!(
-            f.kind => KIND_STATUS,
-            f.status_team => team_id,
-            f.signed_code => u64::from(signed_code(outcome)),
-            f.outcome => outcome,
-        ))?;
+        let old = if outcome.is_empty() {
+            self.outcomes.by_team.remove(&team_id)
+        } else {
+            // Codes are words; the file's separators cannot be in one.
+            let code = outcome.replace(['\t', '\n', '\r'], " ");
+            self.outcomes.by_team.insert(team_id, code)
+        };
+        self.outcomes_changed |= old.as_deref() != (!outcome.is_empty()).then_some(outcome);
         Ok(())
     }
 
     /// Makes every change so far visible at once; the updater can go on.
     pub fn commit(&mut self) -> Result<()> {
-        self.writer.commit()?;
-        self.index.reader.reload()?;
-        Ok(())
+        self.write()?;
+        self.index.reload()
     }
 
     /// Commits and ends: other processes' searches see the changes, and
     /// this [`Index`] sees them after [`Index::reload`]. A crawl's last
     /// commit ends this way, sparing the reload nobody would read from.
     pub fn finish(mut self) -> Result<()> {
-        self.writer.commit()?;
+        self.write()
+    }
+
+    /// The texts first, then the outcomes that go with them; each only
+    /// when changed. A failed write is tried again by the next commit.
+    fn write(&mut self) -> Result<()> {
+        if self.text_changed {
+            self.writer.commit()?;
+            self.text_changed = false;
+        }
+        if self.outcomes_changed {
+            self.outcomes.version = outcomes::next_version(self.outcomes.version);
+            let dir = &self.index.dir;
+            self.outcomes
+                .write(dir)
+                .map_err(|e| Error::Io(dir.join(outcomes::FILE).display().to_string(), e))?;
+            self.outcomes_changed = false;
+        }
         Ok(())
     }
 }

@@ -104,3 +104,99 @@ fn a_tantivy_error_is_said_once() {
     let chain = chain(&err);
     assert_eq!(chain.matches("a one-off reason").count(), 1, "{chain}");
 }
+
+/// What tantivy has on disk: its file list and commit point.
+fn tantivy_state(dir: &std::path::Path) -> (Vec<String>, Vec<u8>) {
+    let names = files(dir)
+        .into_iter()
+        .filter(|n| n != "outcomes.tsv")
+        .collect();
+    (names, std::fs::read(dir.join("meta.json")).unwrap())
+}
+
+#[test]
+fn outcomes_alone_are_committed_without_a_segment_and_other_readers_see_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open(dir.path()).unwrap();
+    let mut u = index.trickle_updater().unwrap();
+    u.upsert(entry(1)).unwrap();
+    u.upsert(entry(2)).unwrap();
+    u.commit().unwrap();
+    let other = Index::open(dir.path()).unwrap();
+    let seen = other.generation();
+    let before = tantivy_state(dir.path());
+    u.set_outcome(1, "valid").unwrap();
+    u.set_outcome(2, "bad-signature").unwrap();
+    u.finish().unwrap();
+    assert_eq!(
+        tantivy_state(dir.path()),
+        before,
+        "a tantivy commit was made"
+    );
+    // Another process's reader: nothing new until it reloads, then the
+    // outcomes and a new generation (what the server keys its cache by).
+    let outcome = |i: &Index, q: &str| {
+        let found = i.search(q, 5, 0).unwrap();
+        found
+            .hits
+            .iter()
+            .map(|h| h.outcome.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(outcome(&other, "signed:yes"), Vec::<String>::new());
+    other.reload().unwrap();
+    assert_ne!(other.generation(), seen);
+    assert_eq!(outcome(&other, "signed:yes"), ["valid"]);
+    assert_eq!(outcome(&other, "signed:bad"), ["bad-signature"]);
+    // And a fresh open, as csirt-find does.
+    drop((index, other));
+    let index = Index::open(dir.path()).unwrap();
+    assert_eq!(outcome(&index, "signed:yes"), ["valid"]);
+}
+
+#[test]
+fn a_new_text_or_an_empty_outcome_leaves_the_team_unsigned() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open(dir.path()).unwrap();
+    let mut u = index.trickle_updater().unwrap();
+    for t in 1..=2 {
+        u.upsert(Entry {
+            outcome: "valid".into(),
+            ..entry(t)
+        })
+        .unwrap();
+    }
+    u.commit().unwrap();
+    assert_eq!(index.search("signed:yes", 5, 0).unwrap().total, 2);
+    u.add_text(csirt_index::Document::new(entry(1))).unwrap();
+    u.set_outcome(2, "").unwrap();
+    u.commit().unwrap();
+    let found = index.search("signed:no", 5, 0).unwrap();
+    assert_eq!(found.total, 2);
+    assert!(found.hits.iter().all(|h| h.outcome == "unsigned"));
+}
+
+#[test]
+fn a_damaged_outcomes_file_is_refused_until_a_rebuild() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open(dir.path()).unwrap();
+    index
+        .rebuild([Entry {
+            outcome: "valid".into(),
+            ..entry(1)
+        }])
+        .unwrap();
+    drop(index);
+    let file = dir.path().join("outcomes.tsv");
+    let text = std::fs::read_to_string(&file).unwrap();
+    // Cut short by a crash of something other than us.
+    std::fs::write(&file, &text[..text.len() - 3]).unwrap();
+    let err = Index::open(dir.path())
+        .err()
+        .expect("a damaged file was read");
+    assert!(matches!(err, Error::Damaged(..)), "{err:?}");
+    assert!(err.to_string().contains("outcomes"), "{err}");
+    assert!(err.to_string().contains("run `csirt index`"), "{err}");
+    let index = Index::open_or_replace(dir.path()).unwrap();
+    assert!(index.is_empty());
+}
