@@ -550,6 +550,8 @@ impl Index {
         // Read anew under the writer's lock: another process may have
         // written outcomes since this index was opened.
         let outcomes = read_outcomes(&self.dir)?;
+        // Left in place, such files only take a little room.
+        let _ = outcomes::remove_leftovers(&self.dir);
         Ok(Updater {
             writer,
             index: self,

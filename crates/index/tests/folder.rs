@@ -200,3 +200,13 @@ fn a_damaged_outcomes_file_is_refused_until_a_rebuild() {
     let index = Index::open_or_replace(dir.path()).unwrap();
     assert!(index.is_empty());
 }
+
+#[test]
+fn a_writer_removes_what_a_cut_outcomes_write_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open(dir.path()).unwrap();
+    let leftover = dir.path().join(".outcomesXyZ789");
+    std::fs::write(&leftover, "csirt-outcomes 1 5\n1\tva").unwrap();
+    drop(index.trickle_updater().unwrap());
+    assert!(!leftover.exists());
+}
