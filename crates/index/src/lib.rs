@@ -935,14 +935,13 @@ impl Updater<'_> {
     /// outcomes file and no segment.
     /// An empty outcome is none: the team shows as unsigned.
     pub fn set_outcome(&mut self, team_id: u64, outcome: &str) -> Result<()> {
-        let old = if outcome.is_empty() {
-            self.outcomes.by_team.remove(&team_id)
-        } else {
-            // Codes are words; the file's separators cannot be in one.
-            let code = outcome.replace(['\t', '\n', '\r'], " ");
-            self.outcomes.by_team.insert(team_id, code)
+        // Codes are words; the file's separators cannot be in one.
+        let new = (!outcome.is_empty()).then(|| outcome.replace(['\t', '\n', '\r'], " "));
+        let old = match &new {
+            Some(code) => self.outcomes.by_team.insert(team_id, code.clone()),
+            None => self.outcomes.by_team.remove(&team_id),
         };
-        self.outcomes_changed |= old.as_deref() != (!outcome.is_empty()).then_some(outcome);
+        self.outcomes_changed |= old != new;
         Ok(())
     }
 

@@ -120,19 +120,19 @@ pub(crate) fn remove_leftovers(dir: &Path) -> io::Result<()> {
 /// one.
 pub(crate) fn version(dir: &Path) -> Option<u64> {
     use std::io::Read;
-    let mut head = [0u8; 64];
-    let mut f = std::fs::File::open(dir.join(FILE)).ok()?;
-    let mut n = 0;
-    while n < head.len() {
-        match f.read(&mut head[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => return None,
-        }
-    }
-    let line = std::str::from_utf8(&head[..n]).ok()?.lines().next()?;
-    line.strip_prefix(HEADER)?.strip_prefix(' ')?.parse().ok()
+    let mut head = Vec::with_capacity(64);
+    std::fs::File::open(dir.join(FILE))
+        .ok()?
+        .take(64)
+        .read_to_end(&mut head)
+        .ok()?;
+    let line = head.split(|b| *b == b'\n').next()?;
+    std::str::from_utf8(line)
+        .ok()?
+        .strip_prefix(HEADER)?
+        .strip_prefix(' ')?
+        .parse()
+        .ok()
 }
 
 /// A version for the next write after `previous`: the time in nanoseconds,
