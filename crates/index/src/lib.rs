@@ -547,9 +547,9 @@ impl Index {
             )) => return Err(Error::Busy),
             w => w?,
         };
-        // Read anew under the writer's lock: another process may have
+        // Checked under the writer's lock: another process may have
         // written outcomes since this index was opened.
-        let outcomes = read_outcomes(&self.dir)?;
+        let outcomes = Arc::unwrap_or_clone(self.fresh_outcomes()?);
         // Left in place, such files only take a little room.
         let _ = outcomes::remove_leftovers(&self.dir);
         Ok(Updater {
@@ -566,12 +566,18 @@ impl Index {
     /// view they started with.
     pub fn reload(&self) -> Result<()> {
         self.reader.reload()?;
+        self.fresh_outcomes()?;
+        Ok(())
+    }
+
+    /// The outcomes on disk now: those held when the file's first line
+    /// names their version, else the file read anew.
+    fn fresh_outcomes(&self) -> Result<Arc<outcomes::Outcomes>> {
         let mut held = self.outcomes.lock().unwrap_or_else(|p| p.into_inner());
-        // The first line says whether the rest needs reading.
         if outcomes::version(&self.dir) != Some(held.version) {
             *held = Arc::new(read_outcomes(&self.dir)?);
         }
-        Ok(())
+        Ok(held.clone())
     }
 
     /// Which commit and outcomes searches see now; it changes when
@@ -948,7 +954,14 @@ impl Updater<'_> {
     /// Makes every change so far visible at once; the updater can go on.
     pub fn commit(&mut self) -> Result<()> {
         self.write()?;
-        self.index.reload()
+        self.index.reader.reload()?;
+        // The only writer holds what it wrote: no need to read it back.
+        *self
+            .index
+            .outcomes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Arc::new(self.outcomes.clone());
+        Ok(())
     }
 
     /// Commits and ends: other processes' searches see the changes, and

@@ -210,3 +210,38 @@ fn a_writer_removes_what_a_cut_outcomes_write_left() {
     drop(index.trickle_updater().unwrap());
     assert!(!leftover.exists());
 }
+
+#[test]
+fn an_outcomes_file_that_cannot_be_written_is_named_and_written_by_the_next_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open(dir.path()).unwrap();
+    let mut u = index.trickle_updater().unwrap();
+    u.upsert(entry(1)).unwrap();
+    u.set_outcome(1, "valid").unwrap();
+    // Something in the way of the rename: a folder of that name.
+    let file = dir.path().join("outcomes.tsv");
+    std::fs::create_dir(&file).unwrap();
+    std::fs::write(file.join("x"), "").unwrap();
+    let err = u.commit().err().expect("the outcomes were written");
+    assert!(matches!(err, Error::Io(..)), "{err:?}");
+    assert!(err.to_string().contains("outcomes.tsv"), "{err}");
+    std::fs::remove_dir_all(&file).unwrap();
+    u.commit().unwrap();
+    drop(u);
+    drop(index);
+    let found = Index::open(dir.path())
+        .unwrap()
+        .search("signed:yes", 5, 0)
+        .unwrap();
+    assert_eq!(found.total, 1);
+}
+
+#[test]
+fn an_outcomes_file_that_cannot_be_read_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Index::open(dir.path()).unwrap());
+    std::fs::create_dir(dir.path().join("outcomes.tsv")).unwrap();
+    let err = Index::open(dir.path()).err().expect("a folder was read");
+    assert!(matches!(err, Error::Io(..)), "{err:?}");
+    assert!(err.to_string().contains("outcomes.tsv"), "{err}");
+}
