@@ -222,7 +222,7 @@ fn an_outcomes_file_that_cannot_be_written_is_named_and_written_by_the_next_comm
     let file = dir.path().join("outcomes.tsv");
     std::fs::create_dir(&file).unwrap();
     std::fs::write(file.join("x"), "").unwrap();
-    let err = u.commit().err().expect("the outcomes were written");
+    let err = u.commit().expect_err("the outcomes were written");
     assert!(matches!(err, Error::Io(..)), "{err:?}");
     assert!(err.to_string().contains("outcomes.tsv"), "{err}");
     std::fs::remove_dir_all(&file).unwrap();
