@@ -20,11 +20,12 @@
 //! it.
 //!
 //! What a crash can cost: files created since the last sync may survive it
-//! without being listed in `.managed.json`, and then stay on disk unused
-//! (tantivy deletes only the files it lists). Nothing readable changes: a
-//! reader only follows `meta.json`.
+//! without being listed in `.managed.json` (tantivy deletes only the files
+//! it lists), and so may the temporary file of a write cut short. Nothing
+//! readable changes: a reader only follows `meta.json`. The next writer
+//! removes such files ([`remove_cut_writes`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -249,6 +250,36 @@ impl TerminatingWrite for Unsynced {
     }
 }
 
+/// Removes from the index folder `dir` what writes cut short by a crash
+/// left: temporary files (tantivy's and this module's, named by the
+/// `tempfile` crate's default prefix, and the outcomes file's) and segment
+/// files that `used` (the files of the segments `meta.json` names) does not
+/// hold. Only a writer may call it, holding the index's lock, before it
+/// writes anything: no other write can be under way.
+pub(crate) fn remove_cut_writes(dir: &Path, used: &HashSet<PathBuf>) -> io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let name = entry?.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let temporary = name.starts_with(".tmp") || name.starts_with(crate::outcomes::TEMP_PREFIX);
+        let unused_segment = is_segment_file(name) && !used.contains(Path::new(name));
+        if temporary || unused_segment {
+            std::fs::remove_file(dir.join(name))?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether `name` is one of a segment's files: tantivy names them after the
+/// segment's id (32 lowercase hex digits), then a dot and the component.
+fn is_segment_file(name: &str) -> bool {
+    let b = name.as_bytes();
+    b.len() > 33
+        && b[32] == b'.'
+        && b[..32]
+            .iter()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,5 +379,53 @@ mod tests {
             d.open_write(Path::new("x.fast")),
             Err(OpenWriteError::FileAlreadyExists(_))
         ));
+    }
+
+    #[test]
+    fn what_cut_writes_left_is_removed_and_nothing_else() {
+        let tmp = tempfile::tempdir().unwrap();
+        let id = "0123456789abcdef0123456789abcdef";
+        let other = "fedcba9876543210fedcba9876543210";
+        let kept = [
+            "meta.json".to_string(),
+            ".managed.json".to_string(),
+            ".tantivy-writer.lock".to_string(),
+            "outcomes.tsv".to_string(),
+            format!("{id}.idx"),
+            format!("{id}.2.del"),
+            // Not a segment's name: 32 hex digits, but no component.
+            other.to_string(),
+            format!("{}.idx", other.to_uppercase()),
+        ];
+        let removed = [
+            ".tmpAbC123".to_string(),
+            ".outcomesXyZ789".to_string(),
+            format!("{other}.idx"),
+            format!("{other}.store.temp"),
+            format!("{id}.1.del"),
+        ];
+        for name in kept.iter().chain(&removed) {
+            std::fs::write(tmp.path().join(name), b"x").unwrap();
+        }
+        let used = [format!("{id}.idx"), format!("{id}.2.del")]
+            .into_iter()
+            .map(PathBuf::from)
+            .collect();
+        remove_cut_writes(tmp.path(), &used).unwrap();
+        let mut left: Vec<String> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        let mut want = kept.to_vec();
+        want.sort();
+        assert_eq!(left, want);
+    }
+
+    #[test]
+    fn a_folder_that_cannot_be_listed_is_an_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        let missing = tmp.path().join("gone");
+        assert!(remove_cut_writes(&missing, &HashSet::new()).is_err());
     }
 }

@@ -550,8 +550,13 @@ impl Index {
         // Checked under the writer's lock: another process may have
         // written outcomes since this index was opened.
         let outcomes = Arc::unwrap_or_clone(self.fresh_outcomes()?);
-        // Left in place, such files only take a little room.
-        let _ = outcomes::remove_leftovers(&self.dir);
+        // Under the lock too: no other writer is half-way through a write.
+        // Left in place, such files only take room, so a failure to list or
+        // remove them stops nothing.
+        if let Ok(metas) = self.index.searchable_segment_metas() {
+            let used = metas.iter().flat_map(|m| m.list_files()).collect();
+            let _ = dir::remove_cut_writes(&self.dir, &used);
+        }
         Ok(Updater {
             writer,
             index: self,

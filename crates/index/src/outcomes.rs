@@ -21,7 +21,7 @@ use std::path::Path;
 pub(crate) const FILE: &str = "outcomes.tsv";
 
 /// How the temporary files of [`Outcomes::write`] begin.
-const TEMP_PREFIX: &str = ".outcomes";
+pub(crate) const TEMP_PREFIX: &str = ".outcomes";
 
 /// The first line's first words; a version number follows.
 const HEADER: &str = "csirt-outcomes 1";
@@ -101,18 +101,6 @@ impl Outcomes {
         temp.persist(dir.join(FILE)).map_err(|e| e.error)?;
         std::fs::File::open(dir)?.sync_data()
     }
-}
-
-/// Removes the temporary files of writes a crash cut short. Only the
-/// writer calls it, holding the index's lock: no write is under way.
-pub(crate) fn remove_leftovers(dir: &Path) -> io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
-            std::fs::remove_file(entry.path())?;
-        }
-    }
-    Ok(())
 }
 
 /// The version of the file in `dir`, from its first line alone: what a
@@ -197,21 +185,6 @@ mod tests {
             Outcomes::read(dir.path()),
             Err(ReadError::Damaged)
         ));
-    }
-
-    #[test]
-    fn leftovers_of_a_cut_write_are_removed_and_the_file_kept() {
-        let dir = tempfile::tempdir().unwrap();
-        some().write(dir.path()).unwrap();
-        std::fs::write(dir.path().join(".outcomesAbC123"), "csirt-outc").unwrap();
-        remove_leftovers(dir.path()).unwrap();
-        let mut names: Vec<String> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        assert_eq!(names, [FILE]);
-        assert_eq!(Outcomes::read(dir.path()).unwrap(), some());
     }
 
     #[test]

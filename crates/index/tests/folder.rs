@@ -202,13 +202,33 @@ fn a_damaged_outcomes_file_is_refused_until_a_rebuild() {
 }
 
 #[test]
-fn a_writer_removes_what_a_cut_outcomes_write_left() {
+fn a_writer_removes_what_writes_cut_short_left_and_the_index_stays_whole() {
     let dir = tempfile::tempdir().unwrap();
     let index = Index::open(dir.path()).unwrap();
-    let leftover = dir.path().join(".outcomesXyZ789");
-    std::fs::write(&leftover, "csirt-outcomes 1 5\n1\tva").unwrap();
+    let mut u = index.trickle_updater().unwrap();
+    for t in 0..3 {
+        u.upsert(entry(t)).unwrap();
+        u.set_outcome(t, "valid").unwrap();
+    }
+    u.commit().unwrap();
+    drop(u);
+    let before = files(dir.path());
+    // What a crash leaves: an outcomes write and a tantivy write cut before
+    // their rename, and a segment file no commit names.
+    let leftovers = [
+        ".outcomesXyZ789",
+        ".tmpAbC123",
+        "00000000000000000000000000000abc.idx",
+    ];
+    for name in leftovers {
+        std::fs::write(dir.path().join(name), "half").unwrap();
+    }
     drop(index.trickle_updater().unwrap());
-    assert!(!leftover.exists());
+    assert_eq!(files(dir.path()), before);
+    drop(index);
+    let index = Index::open(dir.path()).unwrap();
+    assert_eq!(index.len(), 3);
+    assert_eq!(index.search("signed:yes", 5, 0).unwrap().total, 3);
 }
 
 #[test]
