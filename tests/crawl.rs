@@ -184,6 +184,43 @@ fn service_unavailable_with_retry_after_is_retried_after_the_wait() {
 }
 
 #[test]
+fn a_slow_body_does_not_delay_the_hosts_next_turn_by_its_length() {
+    // The document's body takes 1.2 s to arrive, its head none. The next
+    // request (the .asc guess) waits an interval from the head, not from
+    // the body's end: about 1.2 s after the document's request, not 2.2 s.
+    let host = Server::start("127.0.0.22");
+    host.route(
+        "/rfc2350.txt",
+        Reply::Slow(doc("Slow").into_bytes(), Duration::from_millis(1200)),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (s, out) = crawl(
+        dir.path(),
+        &team("Slow", &host.url("/rfc2350.txt")),
+        &["--per-host-interval", "1s"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(s["fetched"], 1, "{s}");
+    let seen = host.seen();
+    let at = |path: &str| seen.iter().find(|r| r.path == path).unwrap().at;
+    let next = at("/rfc2350.txt.asc") - at("/rfc2350.txt");
+    assert!(
+        next >= Duration::from_millis(1200),
+        "{next:?}: before the body ended"
+    );
+    assert!(
+        next < Duration::from_millis(1800),
+        "{next:?}: an interval after the body"
+    );
+    assert!(host.min_gap().unwrap() >= Duration::from_secs(1));
+    assert_eq!(host.max_in_flight(), 1);
+}
+
+#[test]
 fn hostile_servers_are_cut_off() {
     let host = Server::start("127.0.0.8");
     host.route("/trickle", Reply::Trickle);

@@ -21,6 +21,9 @@ pub enum Reply {
     Trickle,
     /// 200 with no length, then zeros forever.
     Endless,
+    /// 200 with the head at once, then the body in ten parts spread over
+    /// the duration: a large document on a slow link.
+    Slow(Vec<u8>, Duration),
     /// A sequence: the n-th request to the route gets the n-th reply (the
     /// last one repeats).
     Seq(Vec<Reply>),
@@ -256,6 +259,20 @@ fn answer(
             let chunk = vec![b'0'; 64 * 1024];
             while !stop.load(Ordering::Relaxed) {
                 out.write_all(&chunk)?;
+            }
+            Ok(())
+        }
+        Reply::Slow(body, over) => {
+            write!(
+                out,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            )?;
+            out.flush()?;
+            for part in body.chunks(body.len().div_ceil(10).max(1)) {
+                std::thread::sleep(over / 10);
+                out.write_all(part)?;
+                out.flush()?;
             }
             Ok(())
         }

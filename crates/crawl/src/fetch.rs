@@ -119,7 +119,7 @@ pub struct Fetcher {
     client: reqwest::Client,
     config: Config,
     /// One lock per host: at most one request in flight to it. It holds
-    /// when the host's last request ended.
+    /// when the host last answered (see [`Fetcher::with_retries`]).
     hosts: Mutex<HashMap<SocketAddr, Arc<tokio::sync::Mutex<Option<std::time::Instant>>>>>,
     /// Spacing between requests to one host.
     limiter: DefaultKeyedRateLimiter<SocketAddr>,
@@ -266,16 +266,20 @@ impl Fetcher {
             let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
             hosts.entry(addr).or_default().clone()
         };
-        // The host's turn; it also holds when the host's last request
-        // ended. Spacing runs from the end of one request to the start of
-        // the next: measured from the send, a request delayed on its way in
-        // (connection set-up, the server's accept queue) would reach the
-        // server less than an interval before the next one.
-        let mut last_ended = lock.lock().await;
+        // The host's turn; it also holds when the host last answered.
+        // Spacing runs from the head of one answer (or the failure of the
+        // request) to the send of the next: the server had the request
+        // before it answered, so the next one reaches it at least an
+        // interval later. Measured from the send instead, a request delayed
+        // on its way in (connection set-up, the server's accept queue) would
+        // reach the server less than an interval before the next one; from
+        // the body's end, a long body would delay the next turn by its
+        // length, and a short one by the wait to read it.
+        let mut last_answered = lock.lock().await;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            if let Some(t) = *last_ended {
+            if let Some(t) = *last_answered {
                 tokio::time::sleep_until((t + self.config.per_host_interval).into()).await;
             }
             let outcome = {
@@ -294,8 +298,9 @@ impl Fetcher {
                     .in_flight
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 tracing::debug!(%url, "request");
-                let r = self.once(url, etag, last_modified).await;
-                *last_ended = Some(std::time::Instant::now());
+                let mut answered = None;
+                let r = self.once(url, etag, last_modified, &mut answered).await;
+                *last_answered = Some(answered.unwrap_or_else(std::time::Instant::now));
                 self.progress
                     .in_flight
                     .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
@@ -327,6 +332,7 @@ impl Fetcher {
         url: &Url,
         etag: Option<&str>,
         last_modified: Option<&str>,
+        answered: &mut Option<std::time::Instant>,
     ) -> Result<Step, Failure> {
         let mut req = self.client.get(url.clone());
         if let Some(e) = etag {
@@ -336,6 +342,7 @@ impl Fetcher {
             req = req.header(IF_MODIFIED_SINCE, lm);
         }
         let resp = req.send().await.map_err(|e| self.classify(e))?;
+        *answered = Some(std::time::Instant::now());
         let status = resp.status();
         let headers = resp.headers().clone();
         if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
