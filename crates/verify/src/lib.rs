@@ -35,6 +35,7 @@
 
 pub mod armor;
 pub mod cleartext;
+mod ed25519;
 mod keyring;
 mod outcome;
 
@@ -276,7 +277,7 @@ fn judge(
             for (cert, source) in kr.lookup(issuer) {
                 known = true;
                 for ka in cert.keys().key_handle(issuer.clone()) {
-                    match sig.verify_message(ka.key(), data) {
+                    match ed25519::verify_message(sig, ka.key(), data) {
                         Ok(()) => {
                             found = Some((cert, source, ka.key().key_handle()));
                             break 'search;
