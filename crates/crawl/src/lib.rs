@@ -387,10 +387,10 @@ impl Ctx {
                     let p = prepared
                         .take()
                         .unwrap_or_else(|| self.prepare(&doc, clearsigned, doc_url, team_id, seed));
-                    let ready = self.ready(p).await;
+                    let mut ready = self.ready(p).await;
                     let stated = ready
-                        .as_ref()
-                        .map(|p| stated_urls(p.prepared.record(), doc_url))
+                        .as_mut()
+                        .map(|p| std::mem::take(&mut p.stated))
                         .unwrap_or_default();
                     prepared = Some(Pending::Done(Box::new(ready)));
                     stated
@@ -720,13 +720,18 @@ impl Ctx {
         let (slack, observer) = (self.slack.clone(), self.observer.clone());
         let (store, version_id) = (self.store.clone(), doc.version_id);
         Pending::Running(tokio::spawn(async move {
-            let (prepared, json) = slack
+            let (prepared, json, stated) = slack
                 .run(move || {
-                    let prepared =
+                    let mut prepared =
                         csirt_check::prepare(&bytes, !clearsigned, url.as_str(), Utc::now());
                     let json = serde_json::to_string(prepared.record()).unwrap_or_default();
                     observer.parsed(team_id, &seed, &url, prepared.record(), &json);
-                    (prepared, json)
+                    let stated = stated_urls(prepared.record(), &url);
+                    // The rest of the record is stored (as JSON) and
+                    // indexed: freed now, while this turn has time to
+                    // spare, rather than after the check in the last.
+                    prepared.keep_stated_keys_only();
+                    (prepared, json, stated)
                 })
                 .await;
             let json = Arc::new(json);
@@ -740,7 +745,11 @@ impl Ctx {
                 // store still cannot write.
                 Err(_) => Some(Arc::unwrap_or_clone(json)),
             };
-            Parsed { prepared, unstored }
+            Parsed {
+                prepared,
+                unstored,
+                stated,
+            }
         }))
     }
 
@@ -795,6 +804,7 @@ impl Ctx {
             let Parsed {
                 prepared,
                 unstored: record,
+                ..
             } = prepared;
             // On the low-priority threads too: in the crawl's last host
             // turn a check that waits there leaves the cores to the requests
@@ -886,9 +896,13 @@ enum Pending {
 
 /// A document parsed.
 struct Parsed {
+    /// Of the record, only the keys it states are left (all the check
+    /// reads).
     prepared: csirt_check::Prepared,
     /// The record's JSON, when it could not be stored at once.
     unstored: Option<String>,
+    /// The signature and key URLs the record states.
+    stated: Stated,
 }
 
 /// Where a document's signature may be, in order, each with whether it is
