@@ -94,14 +94,13 @@ mod tests {
     use openpgp::policy::StandardPolicy;
     use openpgp::types::HashAlgorithm;
 
-    /// A new Ed25519 certificate and its signing subkey's keypair.
-    fn signer() -> (Cert, openpgp::crypto::KeyPair) {
+    /// The signing subkey's keypair of a new certificate.
+    fn signer(suite: CipherSuite) -> openpgp::crypto::KeyPair {
         let (cert, _) = CertBuilder::general_purpose(Some("T <t@example.org>"))
-            .set_cipher_suite(CipherSuite::Cv25519)
+            .set_cipher_suite(suite)
             .generate()
             .unwrap();
-        let pair = cert
-            .keys()
+        cert.keys()
             .with_policy(&StandardPolicy::new(), None)
             .secret()
             .for_signing()
@@ -110,8 +109,7 @@ mod tests {
             .key()
             .clone()
             .into_keypair()
-            .unwrap();
-        (cert, pair)
+            .unwrap()
     }
 
     fn sign(pair: &mut openpgp::crypto::KeyPair, typ: SignatureType, data: &[u8]) -> Signature {
@@ -127,8 +125,8 @@ mod tests {
 
     #[test]
     fn ring_agrees_with_sequoia_on_good_and_bad_signatures() {
-        let (_, mut pair) = signer();
-        let (_, mut other) = signer();
+        let mut pair = signer(CipherSuite::Cv25519);
+        let mut other = signer(CipherSuite::Cv25519);
         let key = public(&pair);
         let data = b"2.1 Name of the Team\nXYZ-CERT\r\n";
         for typ in [SignatureType::Binary, SignatureType::Text] {
@@ -149,7 +147,7 @@ mod tests {
 
     #[test]
     fn a_signature_older_than_its_key_is_left_to_sequoia_which_refuses_it() {
-        let (_, mut pair) = signer();
+        let mut pair = signer(CipherSuite::Cv25519);
         let key = public(&pair);
         let data = b"x";
         let sig = SignatureBuilder::new(SignatureType::Binary)
@@ -163,21 +161,7 @@ mod tests {
 
     #[test]
     fn other_algorithms_are_left_to_sequoia() {
-        let (cert, _) = CertBuilder::general_purpose(Some("R <r@example.org>"))
-            .set_cipher_suite(CipherSuite::RSA2k)
-            .generate()
-            .unwrap();
-        let mut pair = cert
-            .keys()
-            .with_policy(&StandardPolicy::new(), None)
-            .secret()
-            .for_signing()
-            .next()
-            .unwrap()
-            .key()
-            .clone()
-            .into_keypair()
-            .unwrap();
+        let mut pair = signer(CipherSuite::RSA2k);
         let key = public(&pair);
         let sig = sign(&mut pair, SignatureType::Binary, b"x");
         assert!(!accepted_by_ring(&sig, &key, b"x"));
