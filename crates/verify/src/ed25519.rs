@@ -1,21 +1,24 @@
 //! Ed25519 document signatures checked by ring rather than by sequoia's
 //! backend, for speed alone.
 //!
-//! Why: Ed25519 is what GnuPG makes by default, and with sequoia's OpenSSL
-//! backend (chosen for RSA, see ARCHITECTURE.md) one such check took about
-//! 155 µs on the development machine, plus about 30 µs to set up OpenSSL's
-//! key and context objects; ring's takes about 80 µs. ring is already built
-//! for rustls. A crawl checks each team's signature after the team's last
-//! request, when nothing else is left to overlap with.
+//! Why: Ed25519 is what GnuPG 2.3 and later make by default, and with
+//! sequoia's OpenSSL backend (chosen for RSA, see ARCHITECTURE.md) one such
+//! check took about 155 µs on the development machine, plus about 30 µs to
+//! set up OpenSSL's key and context objects; ring's takes about 80 µs. ring
+//! is already built for rustls. A crawl checks each team's signature after
+//! the team's last request, when nothing else is left to overlap with.
 //!
 //! Only the usual case takes this path: a v4 binary or text signature by a
 //! v4 EdDSA key on Ed25519. It is [`Signature::verify_message`] for that
 //! case: the same digest (computed by sequoia), the same refusals before the
 //! arithmetic (a signature with no creation time, or made before its key),
 //! and only the curve arithmetic handed to ring. A signature that ring does
-//! not accept is handed to sequoia for the verdict and its error, so this
-//! path only ever makes a check faster: ring's Ed25519 is RFC 8032's, with
-//! the same canonical-encoding checks as OpenSSL's.
+//! not accept is handed to sequoia for the verdict and its error, so ring
+//! can only add acceptances, never refusals. Both implement RFC 8032's
+//! verification equation, and a signature that satisfies it is one made
+//! with the key's secret over this digest; encodings the two libraries
+//! might judge differently (a non-canonical point, say) are malleability,
+//! not forgery.
 
 use sequoia_openpgp as openpgp;
 
