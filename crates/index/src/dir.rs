@@ -255,18 +255,23 @@ impl TerminatingWrite for Unsynced {
 /// `tempfile` crate's default prefix, and the outcomes file's) and segment
 /// files that `used` (the files of the segments `meta.json` names) does not
 /// hold. Only a writer may call it, holding the index's lock, before it
-/// writes anything: no other write can be under way.
+/// writes anything: no other write can be under way. A file that cannot be
+/// removed does not keep the others: the first such error is returned once
+/// all were tried.
 pub(crate) fn remove_cut_writes(dir: &Path, used: &HashSet<PathBuf>) -> io::Result<()> {
+    let mut first_error = None;
     for entry in std::fs::read_dir(dir)? {
         let name = entry?.file_name();
         let Some(name) = name.to_str() else { continue };
         let temporary = name.starts_with(".tmp") || name.starts_with(crate::outcomes::TEMP_PREFIX);
         let unused_segment = is_segment_file(name) && !used.contains(Path::new(name));
         if temporary || unused_segment {
-            std::fs::remove_file(dir.join(name))?;
+            if let Err(e) = std::fs::remove_file(dir.join(name)) {
+                first_error.get_or_insert(e);
+            }
         }
     }
-    Ok(())
+    first_error.map_or(Ok(()), Err)
 }
 
 /// Whether `name` is one of a segment's files: tantivy names them after the
@@ -420,6 +425,24 @@ mod tests {
         let mut want = kept.to_vec();
         want.sort();
         assert_eq!(left, want);
+    }
+
+    #[test]
+    fn a_leftover_that_cannot_be_removed_does_not_keep_the_others() {
+        let tmp = tempfile::tempdir().unwrap();
+        // A folder: remove_file refuses it, whatever the user's rights.
+        std::fs::create_dir(tmp.path().join(".tmpStuck")).unwrap();
+        // Enough of them that some are listed after the folder.
+        for i in 0..20 {
+            std::fs::write(tmp.path().join(format!(".tmp{i}")), b"x").unwrap();
+            std::fs::write(tmp.path().join(format!(".outcomes{i}")), b"x").unwrap();
+        }
+        assert!(remove_cut_writes(tmp.path(), &HashSet::new()).is_err());
+        let left: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, [".tmpStuck"]);
     }
 
     #[test]
