@@ -61,7 +61,7 @@ fn main() {
     for _ in 0..rounds {
         for (i, (q, _, _)) in QUERIES.iter().enumerate() {
             let t = Instant::now();
-            let r = index.search(q, 10, 0).unwrap();
+            let r = index.search(q, 10, 0, synthetic::when()).unwrap();
             lat.push(t.elapsed());
             per_query[i].push(t.elapsed());
             std::hint::black_box(r);
@@ -83,6 +83,12 @@ fn main() {
             .prepare("INSERT INTO docs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")
             .unwrap();
         for e in &entries {
+            let (stale, updated) = synthetic::stale_as_number(e);
+            let signed = match e.outcome.map(|o| o.signed()) {
+                Some(csirt_verify::Signed::Yes) => "yes",
+                Some(csirt_verify::Signed::Bad) => "bad",
+                _ => "no",
+            };
             ins.execute(rusqlite::params![
                 format!("{} {}", e.name, e.short_name),
                 e.constituency,
@@ -93,9 +99,9 @@ fn main() {
                 e.text,
                 e.country,
                 e.lang,
-                csirt_index::signed_state(&e.outcome),
-                e.stale as i64,
-                e.updated
+                signed,
+                stale as i64,
+                updated
             ])
             .unwrap();
         }

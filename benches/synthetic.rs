@@ -5,7 +5,24 @@
 
 #![allow(dead_code)]
 
-use csirt_index::Entry;
+use csirt_index::{Entry, When};
+use csirt_verify::Outcome;
+
+/// The day the benches judge staleness on: fixed, so the synthetic
+/// directory and the FTS5 comparison agree on every run.
+pub fn when() -> When {
+    When::default_on(chrono::NaiveDate::from_ymd_opt(2025, 12, 3).expect("a date"))
+}
+
+/// `stale:` as the FTS5 comparison stores it (`updated` as YYYYMMDD).
+pub fn stale_as_number(e: &Entry) -> (bool, u32) {
+    use chrono::Datelike;
+    let w = when();
+    let n = e
+        .updated
+        .map_or(0, |d| d.year() as u32 * 10000 + d.month() * 100 + d.day());
+    (w.stale_after.is_stale(e.updated, w.today), n)
+}
 
 const COUNTRIES: [&str; 16] = [
     "LU", "FR", "ID", "DE", "CA", "PL", "AT", "NL", "PT", "DK", "SE", "GB", "US", "JP", "RO", "ZA",
@@ -119,12 +136,16 @@ pub fn generate(n: usize) -> Vec<Entry> {
             let short = format!("{prefix}-{}{i}", &place[..3].to_uppercase());
             let services: Vec<&str> = (0..4).map(|_| r.pick(&SERVICES)).collect();
             let year = 2005 + (r.next() % 21) as u32;
-            let updated = year * 10000 + (1 + r.next() % 12) as u32 * 100 + (1 + r.next() % 28) as u32;
+            let updated = chrono::NaiveDate::from_ymd_opt(
+                year as i32,
+                (1 + r.next() % 12) as u32,
+                (1 + r.next() % 28) as u32,
+            );
             let outcome = match r.next() % 10 {
-                0..=1 => "valid",
-                2 => "bad-signature",
-                3 => "unknown-key",
-                _ => "unsigned",
+                0..=1 => Outcome::Valid,
+                2 => Outcome::BadSignature,
+                3 => Outcome::UnknownKey,
+                _ => Outcome::Unsigned,
             };
             let domain = format!("{}.{}", short.to_lowercase(), country.to_lowercase());
             let email = format!("cert@{domain}");
@@ -157,8 +178,7 @@ pub fn generate(n: usize) -> Vec<Entry> {
                 lang: ["en", "fr", "id"][(r.next() % 3) as usize].into(),
                 text,
                 updated,
-                outcome: outcome.into(),
-                stale: year < 2025,
+                outcome: Some(outcome),
                 url: format!("https://{domain}/rfc2350.txt"),
                 record: String::new(),
             }

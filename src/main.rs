@@ -3,12 +3,12 @@
 //! This binary only parses arguments, reads files and prints; the work is
 //! done in the crates under `crates/`.
 
-mod cmd;
-mod pdf_child;
+#![forbid(unsafe_code)]
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use csirt::{cmd, pdf_child};
 
 /// A searchable, verified and current directory of CSIRTs, read from the
 /// RFC 2350 descriptions the teams publish.
@@ -32,8 +32,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    no_library_backtraces();
     quiet_contained_panics();
+    raise_open_file_limit();
     if std::env::args_os()
         .nth(1)
         .is_some_and(|a| a == pdf_child::ARG)
@@ -69,17 +69,21 @@ fn main() -> ExitCode {
     }
 }
 
-/// sequoia and anyhow make errors as part of normal work (a packet that is
-/// not what a parser tries first, a policy check that fails) and drop most
-/// of them. With `RUST_BACKTRACE=1`, common in developers' shells, each one
-/// captured a backtrace: a crawl of 500 signed documents spent tens of
-/// milliseconds of its last host turn walking stacks nobody reads.
-/// `RUST_LIB_BACKTRACE=0` turns that off and leaves panic backtraces to
-/// `RUST_BACKTRACE`; set `RUST_LIB_BACKTRACE=1` to get them back.
-fn no_library_backtraces() {
-    if std::env::var_os("RUST_LIB_BACKTRACE").is_none() {
-        // Sound: nothing else runs yet (no threads read the environment).
-        std::env::set_var("RUST_LIB_BACKTRACE", "0");
+/// A crawl of the whole directory keeps a connection to each of about
+/// 1,500 hosts while their teams are in progress, more than the soft limit
+/// of 1,024 open files many systems start a process with. The hard limit is
+/// the system's real bound, so the soft one is raised to it (as Go programs
+/// do); where that fails, the limit stays and the crawl reports failed
+/// connections.
+fn raise_open_file_limit() {
+    use rustix::process::{getrlimit, setrlimit, Resource};
+    let mut limit = getrlimit(Resource::Nofile);
+    // `None` is unlimited: nothing to raise to, or nothing to raise.
+    if let (Some(soft), Some(hard)) = (limit.current, limit.maximum) {
+        if soft < hard {
+            limit.current = Some(hard);
+            let _ = setrlimit(Resource::Nofile, limit);
+        }
     }
 }
 

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
 
+use csirt_store::Outcome;
 use serde_json::Value;
 use util::server::{Reply, Server};
 use util::*;
@@ -413,7 +414,7 @@ fn a_signed_document_is_fetched_with_its_key_then_its_signature_and_verified() {
     let (s, _) = crawl(dir.path(), &seeds, &[]);
     assert_eq!(s["outcomes"]["valid"], 1, "{s}");
     let docs = store(dir.path()).team_documents().unwrap();
-    assert_eq!(docs[0].outcome.as_deref(), Some("valid"));
+    assert_eq!(docs[0].outcome, Some(Outcome::Valid));
     // The guessed .asc is not there; .sig is.
     assert_eq!(
         host.paths(),
@@ -467,7 +468,7 @@ fn a_key_fetched_again_is_stored_and_rechecks_only_when_it_changed() {
     assert_eq!(s3["new_versions"], 1, "{s3}");
     assert_eq!(s3["checked"], 1, "the key changed: {s3}");
     let docs = store(dir.path()).team_documents().unwrap();
-    assert_ne!(docs[0].outcome.as_deref(), Some("valid"), "{docs:?}");
+    assert_ne!(docs[0].outcome, Some(Outcome::Valid), "{docs:?}");
 }
 
 /// A long crawl publishes as it goes: a team finished early is searchable
@@ -720,7 +721,77 @@ fn a_named_signature_that_fails_is_stored_as_a_failure() {
     let st = store(dir.path());
     assert_eq!(st.count("fetches").unwrap(), 6);
     assert_eq!(
-        st.team_documents().unwrap()[0].outcome.as_deref(),
-        Some("unsigned")
+        st.team_documents().unwrap()[0].outcome,
+        Some(Outcome::Unsigned)
+    );
+}
+
+/// Regression (a 300-host crawl lasted 95 s for one trickling host, 3
+/// documents x 3 tries x the timeout): after two timeouts on one host, its
+/// other URLs are recorded as failed without a request, and the next crawl
+/// tries the host afresh.
+#[test]
+fn a_host_that_stops_answering_is_given_up_for_the_rest_of_the_crawl() {
+    let host = Server::start("127.0.0.61");
+    for path in ["/en.txt", "/fr.txt", "/de.txt"] {
+        host.route(path, Reply::Trickle);
+    }
+    let seeds = format!(
+        "[[team]]\nname = \"STUCK\"\ndocuments = [\"{}\", \"{}\", \"{}\"]\n",
+        host.url("/en.txt"),
+        host.url("/fr.txt"),
+        host.url("/de.txt")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "--timeout",
+        "1s",
+        "--tries",
+        "3",
+        "--per-host-interval",
+        "50ms",
+    ];
+    let started = std::time::Instant::now();
+    let (s, out) = crawl(dir.path(), &seeds, &args);
+    assert_ok(&out);
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(failed(&s, "timeout"), 1, "{s}");
+    assert_eq!(failed(&s, "host-unresponsive"), 2, "{s}");
+    let asked: Vec<String> = host
+        .paths()
+        .into_iter()
+        .filter(|p| p != "/robots.txt")
+        .collect();
+    assert_eq!(asked, ["/en.txt", "/en.txt"], "two timeouts, then nothing");
+    // The failures are stored with the first error, each on its own URL.
+    let st = store(dir.path());
+    let errors: Vec<String> = st
+        .urls_of(st.teams().unwrap()[0].id)
+        .unwrap()
+        .into_iter()
+        .filter_map(|u| u.last_fetch.and_then(|f| f.error))
+        .collect();
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert_eq!(
+        errors
+            .iter()
+            .filter(|e| e.starts_with("host-unresponsive"))
+            .count(),
+        2,
+        "{errors:?}"
+    );
+    assert!(errors.iter().all(|e| e.contains("timed out")), "{errors:?}");
+    // The next crawl asks again.
+    let (_, out) = crawl(dir.path(), &seeds, &args);
+    assert_ok(&out);
+    assert_eq!(
+        host.paths().iter().filter(|p| *p == "/en.txt").count(),
+        4,
+        "{:?}",
+        host.paths()
     );
 }

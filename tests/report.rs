@@ -466,8 +466,9 @@ fn a_crawled_directory_yields_every_finding_and_every_format_parses_back() {
         !has(&second, "GOOD", "new-team"),
         "only since the latest crawl"
     );
-    // Bytes unchanged for longer than the threshold, the server says new.
-    let touched = report_json(f.dir.path(), &["--stale-after", "1s"]);
+    // Bytes unchanged for longer than the threshold (0 days: any time at
+    // all), the server says new.
+    let touched = report_json(f.dir.path(), &["--stale-after", "0"]);
     assert!(
         has(&touched, "TOUCHED", "modified-but-unchanged"),
         "{:#?}",
@@ -491,9 +492,9 @@ fn a_crawled_directory_yields_every_finding_and_every_format_parses_back() {
         ]
         .map(String::from),
     );
-    let all: BTreeSet<String> = csirt_report::CODES
+    let all: BTreeSet<String> = csirt_report::FindingCode::ALL
         .iter()
-        .map(|c| c.code.to_string())
+        .map(|c| c.code().to_string())
         .collect();
     assert_eq!(
         all.difference(&seen).collect::<Vec<_>>(),

@@ -538,3 +538,129 @@ fn slow_and_idle_clients_are_cut_off_and_never_starve_the_others() {
     );
     assert_eq!(s.get("/healthz").0, 200);
 }
+
+/// Staleness is judged when asked, with one rule: `csirt-find`, `csirt
+/// report` and the API agree for any threshold and day, and a document
+/// 364 days old today is stale tomorrow without a new crawl or index.
+#[test]
+fn find_report_and_the_api_judge_staleness_alike_on_any_day_and_threshold() {
+    let today = chrono::Utc::now().date_naive();
+    let ago = |days: u64| today - chrono::Days::new(days);
+    let dated = [
+        ("EDGE", Some(ago(364))),
+        ("YEAR", Some(ago(365))),
+        ("MONTH", Some(ago(30))),
+        ("TODAY", Some(today)),
+        ("OLD", Some(ago(3000))),
+        ("UNDATED", None),
+    ];
+    let host = Server::start("127.0.0.46");
+    let mut seed_text = String::new();
+    for (name, date) in dated {
+        let date = date.map_or("not stated".to_string(), |d| d.to_string());
+        let body = doc(name, "Universities in Quebec.").replace("2026-06-01", &date);
+        let path = format!("/{}.txt", name.to_lowercase());
+        host.route(&path, Reply::ok(body));
+        seed_text += &format!(
+            "[[team]]\nname = \"{name}\"\ndocument = \"{}\"\ncountry = \"CA\"\n\n",
+            host.url(&path)
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (seed_file, data) = (dir.path().join("seeds.toml"), dir.path().join("data"));
+    std::fs::write(&seed_file, seed_text).unwrap();
+    assert_ok(&crawl(&data, &seed_file));
+    let serve = Serve::start(&data, &[]);
+
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    let by_find = |extra: &[&str]| -> Vec<String> {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_csirt-find"))
+            .arg("--data")
+            .arg(&data)
+            .args(["--format", "json", "--limit", "50"])
+            .args(extra)
+            .arg("stale:yes")
+            .output()
+            .unwrap();
+        sorted(
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(|l| {
+                    serde_json::from_str::<Value>(l).unwrap()["name"]
+                        .as_str()
+                        .unwrap()
+                        .to_string()
+                })
+                .collect(),
+        )
+    };
+    let by_report = |extra: &[&str]| -> Vec<String> {
+        let out = csirt()
+            .args(["report", "--stale", "--format", "json", "--data"])
+            .arg(&data)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_ok(&out);
+        let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        sorted(
+            r["teams"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["team"].as_str().unwrap().to_string())
+                .collect(),
+        )
+    };
+    let by_api = |query: &str| -> Vec<String> {
+        let (status, v) = serve.json(&format!("/v1/teams?stale=yes&limit=100{query}"));
+        assert_eq!(status, 200, "{v}");
+        sorted(
+            v["teams"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["team"].as_str().unwrap().to_string())
+                .collect(),
+        )
+    };
+    let names = |n: &[&str]| sorted(n.iter().map(|s| s.to_string()).collect());
+
+    // The default, 365 days, today: a year old is stale, 364 days is not.
+    let want = names(&["OLD", "UNDATED", "YEAR"]);
+    assert_eq!(by_find(&[]), want);
+    assert_eq!(by_report(&[]), want);
+    assert_eq!(by_api(""), want);
+    // Tomorrow, with nothing crawled or indexed again: EDGE turns stale.
+    let tomorrow = (today + chrono::Days::new(1)).to_string();
+    let want = names(&["EDGE", "OLD", "UNDATED", "YEAR"]);
+    assert_eq!(by_find(&["--at", &tomorrow]), want);
+    assert_eq!(by_report(&["--at", &tomorrow]), want);
+    assert_eq!(by_api(&format!("&at={tomorrow}")), want);
+    // Any threshold: the three agree.
+    for days in [
+        "0", "1", "30", "31", "364", "365", "366", "3000", "3001", "52w",
+    ] {
+        let f = by_find(&["--stale-after", days]);
+        assert_eq!(by_report(&["--stale-after", days]), f, "{days}");
+        assert_eq!(by_api(&format!("&stale_after={days}")), f, "{days}");
+        assert!(f.contains(&"UNDATED".to_string()), "{days}: {f:?}");
+    }
+    assert_eq!(
+        by_find(&["--stale-after", "0"]).len(),
+        6,
+        "0 days: all stale"
+    );
+    // A threshold that is no age is refused by all three.
+    let (status, v) = serve.json("/v1/teams?stale_after=a%20year");
+    assert_eq!(status, 400, "{v}");
+    let bad = csirt()
+        .args(["report", "--stale-after", "12h", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -1,12 +1,12 @@
 //! `csirt-find QUERY`: the same as `csirt find QUERY`, for the question
 //! people type most: who do I call?
 
+#![forbid(unsafe_code)]
+
 use std::process::ExitCode;
 
 use clap::Parser;
-
-#[path = "../cmd/find.rs"]
-mod find;
+use csirt::cmd::find;
 
 /// Find the team to call (the same as `csirt find`).
 #[derive(Parser)]

@@ -9,8 +9,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use clap::ValueEnum;
 use csirt_crawl::{Config, Progress, Summary};
+use csirt_directory::Crawled;
+
+use super::OutputFormat;
 
 /// Crawl the seed list into the data directory.
 ///
@@ -96,12 +98,6 @@ pub struct Args {
     /// Summary format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     format: OutputFormat,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum OutputFormat {
-    Text,
-    Json,
 }
 
 /// A count that must be 1 or more: 0 tries per URL, 0 requests or 0 teams
@@ -217,36 +213,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// What [`job`] did: the crawl's summary, and whether the search index
-/// followed it. A failed index update does not undo the crawl, which is
-/// stored.
-pub struct Crawled {
-    /// The crawl's summary.
-    pub summary: Summary,
-    /// Why the search index was not updated, if it was not.
-    pub index: anyhow::Result<()>,
-}
-
-/// One crawl of `seeds` into the data directory `data`, the search index
-/// following on a thread of its own: each team's text is replaced as soon
-/// as it is parsed and its outcome as soon as the team is done; changes
-/// become visible to searches whenever the crawl pauses between host turns
-/// (at least every 10 s) and at the end. The caller holds the crawl lock.
+/// One crawl of `seeds` into the data directory `data`, each team indexed
+/// as the crawl finishes it (`csirt_directory::crawl`). The caller holds
+/// the crawl lock.
 pub async fn job(
     seeds: Vec<csirt_crawl::TeamSeed>,
     data: &std::path::Path,
     config: Config,
     progress: Arc<Progress>,
 ) -> anyhow::Result<Crawled> {
-    let store = csirt_store::Store::open(data)
-        .with_context(|| format!("cannot open the data directory {}", data.display()))?;
-    let (indexer, follower) =
-        super::index::Incremental::start(data, chrono::Local::now().date_naive());
-    let summary = csirt_crawl::crawl(seeds, store, config, progress, Arc::new(follower)).await?;
-    let index = tokio::task::spawn_blocking(move || indexer.finish())
+    csirt_directory::crawl(seeds, data, config, progress)
         .await
-        .unwrap_or_else(|e| Err(anyhow::anyhow!("the indexing task failed: {e}")));
-    Ok(Crawled { summary, index })
+        .with_context(|| format!("cannot crawl into the data directory {}", data.display()))
 }
 
 /// A progress bar on a terminal; nothing otherwise (logs say enough).

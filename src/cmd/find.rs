@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use clap::ValueEnum;
-use csirt_index::{Hit, Index};
+use csirt_index::{Hit, Index, StaleAfter, When};
 use serde_json::Value;
+
+use super::OutputFormat;
 
 /// Find the team to call.
 ///
@@ -19,6 +20,8 @@ use serde_json::Value;
 ///                           services email phone country key lang text
 ///   filters                 signed:yes|no|bad  stale:yes|no  country:LU
 ///                           updated:>2023-01-01  updated:<2020  updated:2024-05
+///                           (stale: a Date of Last Update --stale-after ago or
+///                           more, or none; judged today, not when indexed)
 ///   "quoted phrase"         words together, in order
 ///   -word                   exclude
 ///
@@ -53,15 +56,24 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 0)]
     offset: usize,
 
+    /// A Date of Last Update this old or older is stale (`365`, `365d`,
+    /// `52w`): for `stale:` and each hit; the same default as `csirt
+    /// report` and the API.
+    #[arg(long, value_name = "AGE", default_value_t = StaleAfter::DEFAULT)]
+    stale_after: StaleAfter,
+
+    /// Judge staleness as of this day (YYYY-MM-DD) instead of today.
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    at: Option<NaiveDate>,
+
     /// Output format: a readable list, or JSON Lines with the full record.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     format: OutputFormat,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum OutputFormat {
-    Text,
-    Json,
+fn parse_day(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("{s:?} is not a date of the form YYYY-MM-DD"))
 }
 
 /// Runs the query.
@@ -83,7 +95,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Err(e) => return Err(e.into()),
     };
-    let results = match index.search(&q, args.limit.min(1000), args.offset) {
+    let when = When {
+        today: args.at.unwrap_or_else(|| chrono::Utc::now().date_naive()),
+        stale_after: args.stale_after,
+    };
+    let results = match index.search(&q, args.limit.min(1000), args.offset, when) {
         Ok(r) => r,
         Err(csirt_index::Error::Query(e)) => {
             eprintln!(
@@ -99,18 +115,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("no team matches {q:?}");
         return Ok(ExitCode::from(1));
     }
-    let today = chrono::Local::now().date_naive();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     for (i, h) in results.hits.iter().enumerate() {
         match args.format {
             OutputFormat::Json => {
                 let mut v = serde_json::to_value(h)?;
-                v["updated"] = updated(h).map_or(Value::Null, |d| Value::from(d.to_string()));
                 v["record"] = serde_json::from_str(&h.record).unwrap_or(Value::Null);
                 writeln!(out, "{v}")?;
             }
-            OutputFormat::Text => write_hit(&mut out, args.offset + i + 1, h, today)?,
+            OutputFormat::Text => write_hit(&mut out, args.offset + i + 1, h, when.today)?,
         }
     }
     if matches!(args.format, OutputFormat::Text) && results.total > args.offset + results.hits.len()
@@ -124,12 +138,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn updated(h: &Hit) -> Option<NaiveDate> {
-    (h.updated > 0)
-        .then(|| NaiveDate::parse_from_str(&h.updated.to_string(), "%Y%m%d").ok())
-        .flatten()
 }
 
 fn write_hit(out: &mut impl Write, n: usize, h: &Hit, today: NaiveDate) -> std::io::Result<()> {
@@ -173,7 +181,7 @@ fn write_hit(out: &mut impl Write, n: usize, h: &Hit, today: NaiveDate) -> std::
     if !reach.is_empty() {
         writeln!(out, "   {}", reach.join(" · "))?;
     }
-    let age = match updated(h) {
+    let age = match h.updated {
         Some(d) => {
             let years = (today - d).num_days() / 365;
             let ago = match years {
@@ -185,7 +193,8 @@ fn write_hit(out: &mut impl Write, n: usize, h: &Hit, today: NaiveDate) -> std::
         }
         None => "unknown — stale".into(),
     };
-    writeln!(out, "   updated {age} · signature: {}", h.outcome)?;
+    let signature = h.outcome.map_or("not checked", |o| o.code());
+    writeln!(out, "   updated {age} · signature: {signature}")?;
     writeln!(out, "   {}", h.url)?;
     if !h.snippet.is_empty() {
         writeln!(out, "   …{}…", h.snippet)?;

@@ -8,13 +8,14 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use clap::ValueEnum;
 use csirt_crawl::Url;
 use csirt_report::{CrawlFacts, Finding, Options, Severity, Subject};
 use csirt_verify::{KeySource, Keyring};
 use serde::Serialize;
 
 use super::verify::parse_at;
+
+use super::OutputFormat;
 
 /// Check one RFC 2350 document the way the directory will: what a team
 /// runs on its own template before publishing it.
@@ -55,13 +56,14 @@ pub struct Args {
     #[arg(long, value_name = "DATE", value_parser = parse_at)]
     at: Option<DateTime<Utc>>,
 
-    /// A Date of Last Update older than this is stale (days, or `12h`).
-    #[arg(long, value_name = "AGE", default_value = "365d", value_parser = super::report::parse_age)]
-    stale_after: chrono::Duration,
+    /// A Date of Last Update this old or older is stale (`365`, `365d`,
+    /// `52w`).
+    #[arg(long, value_name = "AGE", default_value_t = csirt_report::StaleAfter::DEFAULT)]
+    stale_after: csirt_report::StaleAfter,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = LintFormat::Text)]
-    format: LintFormat,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    format: OutputFormat,
 
     /// Allow fetching from loopback and private addresses (intranets, tests).
     #[arg(long)]
@@ -70,12 +72,6 @@ pub struct Args {
     /// Time allowed for each request.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = super::crawl::parse_duration)]
     timeout: std::time::Duration,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum LintFormat {
-    Text,
-    Json,
 }
 
 /// The bytes to check and where they came from.
@@ -91,7 +87,7 @@ struct Fetched {
 struct Output<'a> {
     source: &'a str,
     signature: Option<&'a str>,
-    outcome: Option<&'a str>,
+    outcome: Option<csirt_verify::Outcome>,
     errors: usize,
     warnings: usize,
     notices: usize,
@@ -129,7 +125,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         let sig = fetched.sig.as_ref().map(|(_, b)| &b[..]);
         let c = csirt_check::check(&fetched.doc, sig, &args.document, &fetched.keys, at);
-        outcome = Some(c.report.outcome.code());
+        outcome = Some(c.report.outcome);
         subject.verification = Some(c.verification(&fetched.keys));
         subject.team = c
             .record
@@ -147,7 +143,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     csirt_report::sort(&mut findings);
     findings.sort_by_key(|f| {
         (
-            std::cmp::Reverse(f.code == "private-key-published"),
+            std::cmp::Reverse(f.code == csirt_report::FindingCode::PrivateKeyPublished),
             f.line.is_none(),
             f.line,
         )
@@ -165,10 +161,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let stdout = io::stdout();
     let mut w = io::BufWriter::new(stdout.lock());
     let written = match args.format {
-        LintFormat::Json => serde_json::to_writer(&mut w, &out)
+        OutputFormat::Json => serde_json::to_writer(&mut w, &out)
             .map_err(io::Error::from)
             .and_then(|_| writeln!(w)),
-        LintFormat::Text => text(&mut w, &out),
+        OutputFormat::Text => text(&mut w, &out),
     };
     match written.and_then(|_| w.flush()) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
@@ -210,7 +206,7 @@ fn text(w: &mut dyn Write, o: &Output<'_>) -> io::Result<()> {
         o.errors,
         o.warnings,
         o.notices,
-        o.outcome.unwrap_or("not checked")
+        o.outcome.map_or("not checked", |o| o.code())
     )
 }
 

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use chrono::NaiveDate;
-use clap::ValueEnum;
 use csirt_parse::{Options, Record, Severity};
+
+use super::OutputFormat;
 
 /// Parse RFC 2350 documents (text, Markdown, HTML, PDF) into records.
 ///
@@ -43,12 +44,6 @@ pub struct Args {
     /// defaults to today.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     today: Option<NaiveDate>,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum OutputFormat {
-    Text,
-    Json,
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {

@@ -8,7 +8,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use clap::ValueEnum;
 use csirt_report::render::Format;
-use csirt_report::{Options, Report, Severity};
+use csirt_report::{Options, Report, Severity, StaleAfter};
 use csirt_store::Store;
 
 use super::verify::parse_at;
@@ -56,10 +56,10 @@ pub struct Args {
     #[arg(long)]
     stale: bool,
 
-    /// A Date of Last Update older than this is stale: days (`365`, `365d`)
-    /// or a duration (`12h`).
-    #[arg(long, value_name = "AGE", default_value = "365d", value_parser = parse_age)]
-    stale_after: chrono::Duration,
+    /// A Date of Last Update this old or older is stale (`365`, `365d`,
+    /// `52w`); the same default as `csirt-find` and the API.
+    #[arg(long, value_name = "AGE", default_value_t = StaleAfter::DEFAULT)]
+    stale_after: StaleAfter,
 
     /// Only teams of this country (ISO 3166-1 code from the seed list); may
     /// be repeated.
@@ -75,9 +75,10 @@ pub struct Args {
     #[arg(long, value_name = "DATE", value_parser = parse_at)]
     at: Option<DateTime<Utc>>,
 
-    /// Output format [default: table, or from --output's extension].
-    #[arg(long, value_enum)]
-    format: Option<ReportFormat>,
+    /// Output format: table, json, csv, markdown or html [default: table,
+    /// or from --output's extension].
+    #[arg(long, value_name = "FORMAT")]
+    format: Option<Format>,
 
     /// Write the report to FILE (atomically) instead of standard output.
     #[arg(long, short, value_name = "FILE")]
@@ -89,31 +90,10 @@ pub struct Args {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum ReportFormat {
-    Table,
-    Json,
-    Csv,
-    Markdown,
-    Html,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
 enum FailOn {
     Error,
     Warning,
     Notice,
-}
-
-/// Days (`365`, `365d`) or a duration with a unit (`12h`, `90s`).
-pub fn parse_age(s: &str) -> Result<chrono::Duration, String> {
-    let t = s.trim();
-    let d = if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
-        let days: i64 = t.parse().map_err(|_| format!("{s:?} is too large"))?;
-        std::time::Duration::from_secs(days.saturating_mul(86_400).max(0) as u64)
-    } else {
-        super::crawl::parse_duration(t)?
-    };
-    chrono::Duration::from_std(d).map_err(|_| format!("{s:?} is out of range"))
 }
 
 /// Runs the subcommand.
@@ -138,11 +118,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     opts.stale_after = args.stale_after;
     let countries: Vec<String> = args.country.iter().map(|c| c.to_uppercase()).collect();
     let report = Report::build(&gathered.subjects, &opts, |t| {
-        (!args.unsigned
-            || !matches!(
-                t.outcome.as_deref(),
-                Some("valid" | "valid-key-expired-since")
-            ))
+        (!args.unsigned || !t.outcome.is_some_and(|o| o.is_valid()))
             && (!args.stale || t.stale)
             && (countries.is_empty()
                 || t.country
@@ -151,15 +127,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     });
     let format = match (args.format, &args.output) {
         (Some(f), _) => f,
-        (None, Some(p)) => from_extension(p),
-        (None, None) => ReportFormat::Table,
-    };
-    let format = match format {
-        ReportFormat::Table => Format::Table,
-        ReportFormat::Json => Format::Json,
-        ReportFormat::Csv => Format::Csv,
-        ReportFormat::Markdown => Format::Markdown,
-        ReportFormat::Html => Format::Html,
+        (None, Some(p)) => Format::of_path(p),
+        (None, None) => Format::Table,
     };
     match &args.output {
         Some(path) => write_atomically(path, |w| csirt_report::render::write(&report, format, w))?,
@@ -197,21 +166,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn from_extension(p: &Path) -> ReportFormat {
-    match p
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        Some("html" | "htm") => ReportFormat::Html,
-        Some("json") => ReportFormat::Json,
-        Some("csv") => ReportFormat::Csv,
-        Some("md" | "markdown") => ReportFormat::Markdown,
-        _ => ReportFormat::Table,
-    }
-}
-
 /// Writes to a temporary file beside `path`, then renames it over `path`:
 /// a reader (a web server publishing the report) never sees half a file.
 pub fn write_atomically(
@@ -243,17 +197,4 @@ pub fn write_atomically(
         return Err(e).with_context(|| format!("cannot write {}", path.display()));
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ages_are_days_or_durations() {
-        assert_eq!(parse_age("365"), Ok(chrono::Duration::days(365)));
-        assert_eq!(parse_age("730d"), Ok(chrono::Duration::days(730)));
-        assert_eq!(parse_age("12h"), Ok(chrono::Duration::hours(12)));
-        assert!(parse_age("a year").is_err());
-    }
 }

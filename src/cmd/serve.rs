@@ -56,9 +56,10 @@ pub struct Args {
     #[arg(long, value_name = "FILE", default_value = "seeds/teams.toml")]
     seeds: PathBuf,
 
-    /// A Date of Last Update older than this is stale (days, or `12h`).
-    #[arg(long, value_name = "AGE", default_value = "365d", value_parser = super::report::parse_age)]
-    stale_after: chrono::Duration,
+    /// A Date of Last Update this old or older is stale, for requests that
+    /// give no `stale_after` (`365`, `365d`, `52w`).
+    #[arg(long, value_name = "AGE", default_value_t = csirt_report::StaleAfter::DEFAULT)]
+    stale_after: csirt_report::StaleAfter,
 
     /// Allow scheduled crawls to fetch from loopback and private addresses.
     #[arg(long)]
@@ -225,7 +226,7 @@ async fn crawl_loop(app: Arc<App>, every: Duration, seeds: PathBuf, data: PathBu
         )
         .await
         {
-            Ok(super::crawl::Crawled { summary: s, index }) => {
+            Ok(csirt_directory::Crawled { summary: s, index }) => {
                 tracing::info!(
                     "scheduled crawl done: {} fetched, {} new versions",
                     s.fetched,

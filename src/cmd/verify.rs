@@ -6,9 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use clap::ValueEnum;
 use csirt_verify::{Keyring, Outcome, Report};
 use serde::Serialize;
+
+use super::OutputFormat;
 
 /// Verify the OpenPGP signature of an RFC 2350 document.
 ///
@@ -58,12 +59,6 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     format: OutputFormat,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum OutputFormat {
-    Text,
-    Json,
 }
 
 pub fn parse_at(s: &str) -> Result<DateTime<Utc>, String> {

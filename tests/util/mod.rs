@@ -8,8 +8,12 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-pub mod pgp;
-pub mod server;
+// Keys and loopback servers come from the test-support crate; not every
+// test file uses both.
+#[allow(unused_imports)]
+pub use csirt_testkit::http as server;
+#[allow(unused_imports)]
+pub use csirt_testkit::pgp;
 
 /// Path of a fixture file.
 pub fn fixture(name: &str) -> PathBuf {

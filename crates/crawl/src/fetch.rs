@@ -3,11 +3,9 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use reqwest::header::{
     HeaderMap, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION, RETRY_AFTER,
 };
@@ -58,6 +56,10 @@ pub enum FetchError {
     /// A local file could not be read.
     #[error("{0}")]
     File(String),
+    /// The host failed to answer twice in this crawl (timeouts, refused
+    /// connections), so it was not asked again; the first failure.
+    #[error("the host stopped answering in this crawl (first: {0}); not requested")]
+    HostUnresponsive(Box<FetchError>),
     /// Anything else the HTTP stack reported.
     #[error("{0}")]
     Other(String),
@@ -79,6 +81,7 @@ impl FetchError {
             FetchError::Status(s) => format!("http-{s}"),
             FetchError::RetryAfterTooLong(_) => "retry-after-too-long".into(),
             FetchError::File(_) => "file".into(),
+            FetchError::HostUnresponsive(_) => "host-unresponsive".into(),
             FetchError::Other(_) => "other".into(),
         }
     }
@@ -114,15 +117,47 @@ enum Robots {
     Rules(Box<texting_robots::Robot>),
 }
 
+/// Failed requests (timeouts, connections) after which a host is given up
+/// for the crawl: Nutch's `fetcher.max.exceptions.per.queue`.
+const FAILURES_TO_GIVE_UP: u32 = 2;
+
+/// One host's turn: held while a request to it is in flight (so at most
+/// one is), and what the crawl knows of the host.
+#[derive(Default)]
+struct Host {
+    /// When it last answered (the head of its answer, or the failure of the
+    /// request): the next request waits the interval from then.
+    last_answered: Option<Instant>,
+    /// Requests that timed out or could not connect, in this crawl.
+    failures: u32,
+    /// The first of those failures.
+    first_failure: Option<FetchError>,
+}
+
+impl Host {
+    /// The error every further request gets, once the host is given up.
+    fn given_up(&self) -> Option<FetchError> {
+        (self.failures >= FAILURES_TO_GIVE_UP)
+            .then(|| self.first_failure.clone())
+            .flatten()
+            .map(|e| FetchError::HostUnresponsive(Box::new(e)))
+    }
+
+    fn failed(&mut self, e: &FetchError) {
+        if matches!(e, FetchError::Timeout(_) | FetchError::Connect(_)) {
+            self.failures += 1;
+            self.first_failure.get_or_insert_with(|| e.clone());
+        }
+    }
+}
+
 /// Shared state for all fetches of one crawl.
 pub struct Fetcher {
     client: reqwest::Client,
     config: Config,
-    /// One lock per host: at most one request in flight to it. It holds
-    /// when the host last answered (see [`Fetcher::with_retries`]).
-    hosts: Mutex<HashMap<SocketAddr, Arc<tokio::sync::Mutex<Option<std::time::Instant>>>>>,
-    /// Spacing between requests to one host.
-    limiter: DefaultKeyedRateLimiter<SocketAddr>,
+    /// One turn per host (see [`Host`]); the one mechanism that decides
+    /// when a host's next request may go.
+    hosts: Mutex<HashMap<SocketAddr, Arc<tokio::sync::Mutex<Host>>>>,
     global: Semaphore,
     robots: Mutex<HashMap<String, Arc<OnceCell<Arc<Robots>>>>>,
     /// The crawl's DNS answers, shared with the client's connector.
@@ -147,14 +182,9 @@ impl Fetcher {
             .pool_max_idle_per_host(1)
             .build()
             .map_err(|e| FetchError::Other(e.to_string()))?;
-        let period = config.per_host_interval.max(Duration::from_millis(1));
-        let quota = Quota::with_period(period)
-            .expect("period is non-zero")
-            .allow_burst(NonZeroU32::MIN);
         Ok(Fetcher {
             client,
             hosts: Mutex::new(HashMap::new()),
-            limiter: RateLimiter::keyed(quota),
             global: Semaphore::new(config.concurrency.max(1)),
             robots: Mutex::new(HashMap::new()),
             dns,
@@ -168,19 +198,6 @@ impl Fetcher {
     /// [`net::DnsCache`]).
     pub fn dns_lookups(&self) -> u64 {
         self.dns.lookups()
-    }
-
-    /// Fetches robots.txt for the origin of `url` now, when its address is
-    /// allowed, so that the first request there finds it cached: a crawl
-    /// warms each team's first document while the store records the team,
-    /// instead of after.
-    pub async fn warm(&self, url: &Url) {
-        if !matches!(url.scheme(), "http" | "https") {
-            return;
-        }
-        if self.address(url).await.is_ok() {
-            self.robots_allow(url, &mut 0).await;
-        }
     }
 
     /// The address `url` is fetched from, after the address policy.
@@ -262,24 +279,25 @@ impl Fetcher {
         last_modified: Option<&str>,
         requests: &mut u32,
     ) -> Result<Step, FetchError> {
-        let lock = {
+        let turn = {
             let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
             hosts.entry(addr).or_default().clone()
         };
-        // The host's turn; it also holds when the host last answered.
-        // Spacing runs from the head of one answer (or the failure of the
-        // request) to the send of the next: the server had the request
-        // before it answered, so the next one reaches it at least an
-        // interval later. Measured from the send instead, a request delayed
-        // on its way in (connection set-up, the server's accept queue) would
-        // reach the server less than an interval before the next one; from
-        // the body's end, a long body would delay the next turn by its
-        // length, and a short one by the wait to read it.
-        let mut last_answered = lock.lock().await;
+        // The host's turn. Spacing runs from the head of one answer (or the
+        // failure of the request) to the send of the next: the server had
+        // the request before it answered, so the next one reaches it at
+        // least an interval later whatever delayed either on the way.
+        // Measured from the send instead, a request held up on its way in
+        // (connection set-up, the server's accept queue) would reach the
+        // server less than an interval before the next one.
+        let mut host = turn.lock().await;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            if let Some(t) = *last_answered {
+            if let Some(e) = host.given_up() {
+                return Err(e);
+            }
+            if let Some(t) = host.last_answered {
                 tokio::time::sleep_until((t + self.config.per_host_interval).into()).await;
             }
             let outcome = {
@@ -288,9 +306,6 @@ impl Fetcher {
                     .acquire()
                     .await
                     .map_err(|e| FetchError::Other(e.to_string()))?;
-                // governor enforces the same spacing as a second guard; it is
-                // ready at once unless the clock above was wrong.
-                self.limiter.until_key_ready(&addr).await;
                 *requests += 1;
                 self.requests
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -300,7 +315,7 @@ impl Fetcher {
                 tracing::debug!(%url, "request");
                 let mut answered = None;
                 let r = self.once(url, etag, last_modified, &mut answered).await;
-                *last_answered = Some(answered.unwrap_or_else(std::time::Instant::now));
+                host.last_answered = Some(answered.unwrap_or_else(Instant::now));
                 self.progress
                     .in_flight
                     .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
@@ -310,7 +325,8 @@ impl Fetcher {
                 Ok(step) => return Ok(step),
                 Err(Failure::Final(e)) => return Err(e),
                 Err(Failure::Retry(e, after)) => {
-                    if attempt >= self.config.tries {
+                    host.failed(&e);
+                    if attempt >= self.config.tries || host.given_up().is_some() {
                         return Err(e);
                     }
                     match after {
@@ -332,7 +348,7 @@ impl Fetcher {
         url: &Url,
         etag: Option<&str>,
         last_modified: Option<&str>,
-        answered: &mut Option<std::time::Instant>,
+        answered: &mut Option<Instant>,
     ) -> Result<Step, Failure> {
         let mut req = self.client.get(url.clone());
         if let Some(e) = etag {
@@ -342,7 +358,7 @@ impl Fetcher {
             req = req.header(IF_MODIFIED_SINCE, lm);
         }
         let resp = req.send().await.map_err(|e| self.classify(e))?;
-        *answered = Some(std::time::Instant::now());
+        *answered = Some(Instant::now());
         let status = resp.status();
         let headers = resp.headers().clone();
         if status.is_redirection() && status != StatusCode::NOT_MODIFIED {

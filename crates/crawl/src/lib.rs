@@ -6,8 +6,9 @@
 //!
 //! - **politeness** ([`fetch::Fetcher`]): a host is the IP address and port
 //!   a name resolves to, so two names on one server share a budget; at most
-//!   one request in flight per host, at least `per_host_interval` between
-//!   requests to it (governor), a global concurrency cap, robots.txt per
+//!   one request in flight per host, and at least `per_host_interval` from
+//!   the head of its last answer to the next request, a global concurrency
+//!   cap, robots.txt per
 //!   RFC 9309, conditional GET with the stored ETag and Last-Modified, and
 //!   back-off with jitter that honours Retry-After;
 //! - **limits**: connect and total timeouts, a body cap applied after
@@ -19,20 +20,26 @@
 //! For every document it fetches the key named in the seed or in section 2.8
 //! (for a document read from disk, only the seed and the files beside it),
 //! then the signature named in the seed, else the signature locations the
-//! document states, else tries `<url>.asc` and `<url>.sig`. The key comes
-//! first so that its self-signatures are checked while the host's next turn
-//! is still to come. Each new version is checked with [`csirt_check`] and
-//! stored with [`csirt_store`].
+//! document states, else tries `<url>.asc` and `<url>.sig`. Each new
+//! version is checked with [`csirt_check`] (parsing and verification run on
+//! tokio's blocking pool, a few at a time) and its record and verification
+//! are stored together with [`csirt_store`]. When a team is done, the
+//! caller's [`Observer`] hears of it (`csirt-directory` indexes it then).
 //!
-//! What it is not: it parses nothing itself and writes nothing but through
-//! the store. [`seeds`] reads the seed list.
+//! A host that stops answering (two timeouts or failed connections in one
+//! crawl) is given up for the rest of that crawl: its remaining URLs are
+//! recorded as failed (`host-unresponsive`) without a request.
+//!
+//! What it is not: it parses nothing itself, writes nothing but through the
+//! store, and knows nothing of the search index. [`seeds`] reads the seed
+//! list.
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod fetch;
 pub mod net;
 pub mod seeds;
-mod slack;
 mod writer;
 
 use std::collections::BTreeMap;
@@ -42,7 +49,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use csirt_store::{Fetch, Role, Store};
-use csirt_verify::{KeySource, Keyring};
+use csirt_verify::{KeySource, Keyring, Outcome};
 use serde::Serialize;
 
 pub use fetch::{FetchError, Fetcher};
@@ -136,7 +143,7 @@ pub struct Summary {
     /// Documents parsed and verified.
     pub checked: usize,
     /// Verification outcomes of the documents checked.
-    pub outcomes: BTreeMap<String, usize>,
+    pub outcomes: BTreeMap<Outcome, usize>,
     /// Body bytes received.
     pub bytes: u64,
     /// HTTP requests sent (robots.txt, retries and redirects included).
@@ -156,46 +163,23 @@ pub enum Error {
     Fetch(#[from] FetchError),
 }
 
-/// Blocking work of one crawl at once: the threads of its low-priority pool
-/// (parsing, reading keys, writing blobs, checking signatures). Enough to
-/// keep the cores and the disk busy;
-/// without a bound, hundreds of hosts answering together start hundreds of
-/// pool threads, whose start-up and hand-offs cost more CPU than the work
-/// (a 500-host crawl measured 1.21 times its politeness bound unbounded,
-/// 1.16 with 8).
-const BLOCKING_AT_ONCE: usize = 8;
-
-/// What the rest of the program learns as the crawl goes: the binary's
-/// search index follows the crawl this way, team by team.
-///
-/// Every team finishes in the crawl's last host turn, when there is the
-/// most to do and the least time to do it in; [`Observer::parsed`] runs
-/// turns earlier, while the crawl waits for signatures and keys, so slow
-/// work on a record belongs there.
-pub trait Observer: Send + Sync {
-    /// A document of the team `team_id` was parsed (on a low-priority
-    /// thread); `record_json` is the record as the store keeps it.
-    fn parsed(
-        &self,
-        team_id: i64,
-        seed: &TeamSeed,
-        url: &Url,
-        record: &csirt_parse::Record,
-        record_json: &str,
-    );
-
-    /// Everything for the team `team_id` is stored; `checked` has the
-    /// documents checked in this crawl (unchanged ones are not).
-    fn team_done(&self, team_id: i64, checked: Vec<Checked>);
+/// Parses and verifications at once. They are CPU work: more than the
+/// machine's cores only queue inside the kernel, and each holds a document
+/// and its parse in memory meanwhile.
+fn cpu_at_once() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
-/// A document checked and stored in this crawl.
-#[derive(Debug)]
-pub struct Checked {
-    /// The stored version.
-    pub version_id: i64,
-    /// Its verification outcome code.
-    pub outcome: String,
+/// What the rest of the program learns as the crawl goes.
+pub trait Observer: Send + Sync {
+    /// Everything for the team `team_id` is stored (each document's fetch,
+    /// record and verification, or why it failed).
+    fn team_done(&self, team_id: i64);
+}
+
+/// An observer that wants to hear nothing.
+impl Observer for () {
+    fn team_done(&self, _: i64) {}
 }
 
 /// Crawls `seeds` into `store`; returns what happened. Failures of single
@@ -220,7 +204,7 @@ pub async fn crawl(
     let crawl_id = store.begin_crawl()?;
     let blobs = store.blobs();
     let (store, writer_thread) = writer::Writer::start(store);
-    let slack = Arc::new(slack::Slack::start(BLOCKING_AT_ONCE));
+    let cpu = Arc::new(tokio::sync::Semaphore::new(cpu_at_once()));
     let team_slots = Arc::new(tokio::sync::Semaphore::new(config.teams_at_once.max(1)));
     let summary = Arc::new(Mutex::new(Summary {
         teams: seeds.len(),
@@ -233,7 +217,7 @@ pub async fn crawl(
             fetcher: fetcher.clone(),
             store: store.clone(),
             blobs: blobs.clone(),
-            slack: slack.clone(),
+            cpu: cpu.clone(),
             summary: summary.clone(),
             progress: progress.clone(),
             config: config.clone(),
@@ -244,7 +228,7 @@ pub async fn crawl(
         tasks.spawn(async move {
             let _slot = slot;
             match ctx.team(&seed).await {
-                Ok((team_id, checked)) => ctx.observer.team_done(team_id, checked),
+                Ok(team_id) => ctx.observer.team_done(team_id),
                 Err(e) => tracing::error!(team = %seed.name, "store error: {e}"),
             }
             ctx.progress.teams_done.fetch_add(1, Ordering::Relaxed);
@@ -280,7 +264,8 @@ struct Ctx {
     fetcher: Arc<Fetcher>,
     store: writer::Writer,
     blobs: csirt_store::Blobs,
-    slack: Arc<slack::Slack>,
+    /// Permits for parses and verifications ([`cpu_at_once`]).
+    cpu: Arc<tokio::sync::Semaphore>,
     summary: Arc<Mutex<Summary>>,
     progress: Arc<Progress>,
     config: Config,
@@ -327,8 +312,8 @@ struct Keys {
     urls: Vec<Url>,
     /// A key is a new version: the document is checked anew.
     new: bool,
-    /// The keyring, its self-signatures checked; none when that did not
-    /// finish within the check deadline.
+    /// The keyring; none when it could not be read within the check
+    /// deadline.
     keyring: Option<Arc<Keyring>>,
 }
 
@@ -348,25 +333,15 @@ struct Got {
 }
 
 impl Ctx {
-    async fn team(&self, seed: &TeamSeed) -> Result<(i64, Vec<Checked>), csirt_store::Error> {
+    async fn team(&self, seed: &TeamSeed) -> Result<i64, csirt_store::Error> {
         let (name, country, homepage) = (
             seed.name.clone(),
             seed.country.clone(),
             seed.homepage.as_ref().map(Url::to_string),
         );
-        // robots.txt for the first document's host while the team is
-        // recorded: the host's next turn runs from the end of that request.
-        let warm = async {
-            if let Some(first) = seed.documents.first() {
-                self.fetcher.warm(first).await;
-            }
-        };
-        let (_, team_id) = tokio::join!(
-            warm,
-            self.with_store(move |s| s.upsert_team(&name, country.as_deref(), homepage.as_deref()))
-        );
-        let team_id = team_id?;
-        let mut checked = Vec::new();
+        let team_id = self
+            .with_store(move |s| s.upsert_team(&name, country.as_deref(), homepage.as_deref()))
+            .await?;
         // A team's documents usually share the seed's key: fetched once.
         let mut team_keys: Option<Keys> = None;
         for (i, doc_url) in seed.documents.iter().enumerate() {
@@ -374,33 +349,21 @@ impl Ctx {
                 continue;
             };
             let clearsigned = csirt_verify::cleartext::is_clearsigned(&doc.bytes);
-            // Parsing (a PDF can take a while) starts now, while the host's
-            // next turn for the signature and key is still a second away.
-            let mut prepared = doc
-                .new
-                .then(|| self.prepare(&doc, clearsigned, doc_url, team_id, seed));
-            // What the document states, for its signature and key URLs. A
-            // document read from disk is a mirror meant to work offline: its
-            // stated URLs point at the internet and are not followed.
-            let stated =
-                if doc_url.scheme() != "file" && (seed.signature.is_none() || seed.key.is_none()) {
-                    let p = prepared
-                        .take()
-                        .unwrap_or_else(|| self.prepare(&doc, clearsigned, doc_url, team_id, seed));
-                    let mut ready = self.ready(p).await;
-                    let stated = ready
-                        .as_mut()
-                        .map(|p| std::mem::take(&mut p.stated))
-                        .unwrap_or_default();
-                    prepared = Some(Pending::Done(Box::new(ready)));
-                    stated
-                } else {
-                    Stated::default()
-                };
-            // The keys come before the signature: their self-signatures
-            // (four Ed25519 checks for a usual key) are checked while the
-            // host's next turn is still to come, so the last step, after the
-            // signature, verifies one signature only.
+            // What the document states, for its signature and key URLs: it
+            // is parsed now when the seed does not name both, else only
+            // when it is checked. A document read from disk is a mirror
+            // meant to work offline: its stated URLs point at the internet
+            // and are not followed.
+            let wants_stated =
+                doc_url.scheme() != "file" && (seed.signature.is_none() || seed.key.is_none());
+            let mut parsed = None;
+            if wants_stated {
+                parsed = self.parse(&doc, clearsigned, doc_url).await;
+            }
+            let stated = parsed
+                .as_ref()
+                .map(|p| stated_urls(p.record(), doc_url))
+                .unwrap_or_default();
             let key_urls: Vec<Url> = match &seed.key {
                 Some(k) => vec![k.clone()],
                 None => stated.keys.iter().take(3).cloned().collect(),
@@ -410,8 +373,8 @@ impl Ctx {
                 None => self.keys(team_id, key_urls).await?,
             };
             team_keys = Some(keys.clone());
-            // The signature is stored with the result, in one call to the
-            // store; failed candidates too.
+            // The signature's fetch is stored with the result, in one call
+            // to the store; failed candidates too.
             let (sig, mut failed) = match clearsigned {
                 true => (None, Vec::new()),
                 false => {
@@ -419,36 +382,37 @@ impl Ctx {
                     self.signature(team_id, candidates).await?
                 }
             };
-            let (doc_version, sig_new) = (
-                doc.version_id,
-                matches!(&sig, Some(Sig::Stored(g)) if g.new),
-            );
+            let sig_new = matches!(&sig, Some(Sig::Stored(g)) if g.new);
             let changed = doc.new || sig_new || keys.new;
-            // Nothing new: checked before unless the last check was cut off.
-            // A signature fetched with a body may be new; that is known once
-            // it is stored, which `check` does beside the result.
+            // Nothing new: checked before, unless the last check was cut
+            // off. A signature fetched with a body may be new; that is
+            // known once it is stored, beside the result.
             if !changed && !matches!(sig, Some(Sig::Fetched(_))) {
                 let sig_version = match &sig {
                     Some(Sig::Stored(g)) => Some(g.version_id),
                     _ => None,
                 };
-                self.store_all(failed).await?;
+                let doc_version = doc.version_id;
+                self.store_all(std::mem::take(&mut failed)).await?;
                 if self
                     .with_store(move |s| s.has_result(doc_version, sig_version))
                     .await?
                 {
                     continue;
                 }
-                failed = Vec::new();
             }
-            let prepared =
-                prepared.unwrap_or_else(|| self.prepare(&doc, clearsigned, doc_url, team_id, seed));
-            checked.extend(
-                self.check(doc, prepared, sig, failed, keys, changed)
-                    .await?,
-            );
+            let check = Check {
+                doc,
+                clearsigned,
+                parsed,
+                sig,
+                failed,
+                keys,
+                changed,
+            };
+            self.check(check, doc_url).await?;
         }
-        Ok((team_id, checked))
+        Ok(team_id)
     }
 
     /// Fetches one URL and stores the fetch; the bytes of its current
@@ -619,9 +583,8 @@ impl Ctx {
         Ok((None, failed))
     }
 
-    /// Fetches and stores a document's keys, then builds their keyring and
-    /// checks their self-signatures on the low-priority threads, within the
-    /// check deadline.
+    /// Fetches and stores a document's keys, then reads them into a
+    /// keyring on the blocking pool, within the check deadline.
     async fn keys(&self, team_id: i64, urls: Vec<Url>) -> Result<Keys, csirt_store::Error> {
         let mut new = false;
         let mut bytes = Vec::new();
@@ -639,36 +602,27 @@ impl Ctx {
             });
         }
         let deadline = self.config.check_deadline;
-        let slack = self.slack.clone();
-        let task = tokio::spawn(async move {
-            slack
-                .run(move || {
-                    let mut keyring = Keyring::new();
-                    for (bytes, url) in &bytes {
-                        keyring.add_bytes(bytes, KeySource::Bytes(url.clone()));
-                    }
-                    keyring.check_self_signatures();
-                    Arc::new(keyring)
-                })
-                .await
-        });
-        let keyring = match tokio::time::timeout(deadline, task).await {
-            Ok(Ok(k)) => Some(k),
-            Ok(Err(_)) | Err(_) => {
-                tracing::warn!(?urls, "keys could not be read within {deadline:?}");
-                None
-            }
-        };
+        let keyring = self
+            .cpu(move || {
+                let mut keyring = Keyring::new();
+                for (bytes, url) in &bytes {
+                    keyring.add_bytes(bytes, KeySource::Bytes(url.clone()));
+                }
+                Arc::new(keyring)
+            })
+            .await;
+        if keyring.is_none() {
+            tracing::warn!(?urls, "keys could not be read within {deadline:?}");
+        }
         Ok(Keys { urls, new, keyring })
     }
 
-    /// Writes the fetches' bodies to disk off the store's writer thread, so
-    /// slow disks hold up only these fetches; the writer then only records
-    /// them. Documents and the largest keys: a host turn passes before
-    /// anything waits for them, so they go to the low-priority threads.
+    /// Writes the fetches' bodies (those too large for a row) to disk on
+    /// the blocking pool, so that the store's writer thread only records
+    /// them.
     async fn write_blobs(&self, fetches: Vec<Fetch>) -> Result<Vec<Fetch>, csirt_store::Error> {
         let blobs = self.blobs.clone();
-        let put = move |fetches: Vec<Fetch>| {
+        blocking(move || {
             fetches
                 .into_iter()
                 .map(|f| match &f.body {
@@ -679,18 +633,8 @@ impl Ctx {
                     None => Ok(f),
                 })
                 .collect()
-        };
-        // Small bodies (signatures, most keys) go into their rows: nothing
-        // touches the disk here, so no blocking thread is worth its hand-off.
-        let small = |f: &Fetch| {
-            f.body
-                .as_ref()
-                .is_none_or(|b| csirt_store::kept_in_row(b.len()))
-        };
-        if fetches.iter().all(small) {
-            return put(fetches);
-        }
-        self.slack.run(move || put(fetches)).await
+        })
+        .await
     }
 
     /// Counts a stored fetch in the summary.
@@ -705,87 +649,50 @@ impl Ctx {
         sum.new_versions += usize::from(new_version);
     }
 
-    /// Starts parsing a document on the low-priority threads; the record is
-    /// stored as soon as it is made, a host turn or more before the result
-    /// it belongs to, so the crawl's last turn does not write it.
-    fn prepare(
+    /// Runs CPU work on tokio's blocking pool, at most [`cpu_at_once`] at
+    /// a time and within the check deadline; None past it, or when `f`
+    /// panics (a bug costs this document its check, not the team's crawl).
+    async fn cpu<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        let deadline = self.config.check_deadline;
+        let work = async {
+            let _permit = self.cpu.acquire().await.ok()?;
+            tokio::task::spawn_blocking(f).await.ok()
+        };
+        tokio::time::timeout(deadline, work).await.ok().flatten()
+    }
+
+    /// Parses a document (and reads the keys embedded in it); None when
+    /// that did not finish within the check deadline.
+    async fn parse(
         &self,
         doc: &Got,
         clearsigned: bool,
         url: &Url,
-        team_id: i64,
-        seed: &TeamSeed,
-    ) -> Pending {
-        let (bytes, url, seed) = (doc.bytes.clone(), url.clone(), seed.clone());
-        let (slack, observer) = (self.slack.clone(), self.observer.clone());
-        let (store, version_id) = (self.store.clone(), doc.version_id);
-        Pending::Running(tokio::spawn(async move {
-            let (prepared, json, stated) = slack
-                .run(move || {
-                    let mut prepared =
-                        csirt_check::prepare(&bytes, !clearsigned, url.as_str(), Utc::now());
-                    let json = serde_json::to_string(prepared.record()).unwrap_or_default();
-                    observer.parsed(team_id, &seed, &url, prepared.record(), &json);
-                    let stated = stated_urls(prepared.record(), &url);
-                    // The rest of the record is stored (as JSON) and
-                    // indexed: freed now, while this turn has time to
-                    // spare, rather than after the check in the last.
-                    prepared.keep_stated_keys_only();
-                    (prepared, json, stated)
-                })
-                .await;
-            let json = Arc::new(json);
-            let stored = {
-                let json = json.clone();
-                store.call(move |s| s.record_parse(version_id, &json)).await
-            };
-            let unstored = match stored {
-                Ok(()) => None,
-                // Tried again with the result, which fails in turn if the
-                // store still cannot write.
-                Err(_) => Some(Arc::unwrap_or_clone(json)),
-            };
-            Parsed {
-                prepared,
-                unstored,
-                stated,
-            }
-        }))
-    }
-
-    /// Waits for a parse, at most the check deadline.
-    async fn ready(&self, p: Pending) -> Option<Parsed> {
-        match p {
-            Pending::Done(p) => *p,
-            Pending::Running(task) => {
-                match tokio::time::timeout(self.config.check_deadline, task).await {
-                    Ok(Ok(p)) => Some(p),
-                    _ => None,
-                }
-            }
+    ) -> Option<csirt_check::Prepared> {
+        let (bytes, url) = (doc.bytes.clone(), url.clone());
+        let parsed = self
+            .cpu(move || csirt_check::prepare(&bytes, !clearsigned, url.as_str(), Utc::now()))
+            .await;
+        if parsed.is_none() {
+            tracing::warn!(%doc.version_id, "document could not be parsed within {:?}", self.config.check_deadline);
         }
+        parsed
     }
 
-    /// Verifies a document and stores the result, with its signature's
-    /// fetch (and failed ones): the signature's blob is written while it is
-    /// checked, and its row goes in with the result, in one call to the
-    /// store. This is a team's last step, and every team takes it in the
-    /// crawl's last host turn, so each hand-off saved here shortens the
-    /// crawl.
-    ///
-    /// `changed`: the document, its stored signature or a key is a new
-    /// version, so the result is stored whatever the signature turns out to
-    /// be.
-    async fn check(
-        &self,
-        doc: Got,
-        prepared: Pending,
-        sig: Option<Sig>,
-        failed: Vec<Unstored>,
-        keys: Keys,
-        changed: bool,
-    ) -> Result<Option<Checked>, csirt_store::Error> {
-        let deadline = self.config.check_deadline;
+    /// Verifies a document (parsing it first unless it was parsed for its
+    /// stated URLs) and stores its record and verification together, with
+    /// its signature's fetch and the failed ones: the signature's row gives
+    /// the version id the result names.
+    async fn check(&self, c: Check, doc_url: &Url) -> Result<(), csirt_store::Error> {
+        let Check {
+            doc,
+            clearsigned,
+            parsed,
+            sig,
+            failed,
+            keys,
+            changed,
+        } = c;
         let doc_version = doc.version_id;
         let (stored_sig, sig_bytes, fetched) = match sig {
             Some(Sig::Stored(g)) => (Some(g.version_id), Some(g.bytes), None),
@@ -795,26 +702,15 @@ impl Ctx {
         // The signature's fetch last: its row gives the version id.
         let has_fetched = fetched.is_some();
         let (meta, rows) = split(failed.into_iter().chain(fetched));
-        let verified = async {
-            let keyring = keys.keyring?;
-            let Some(prepared) = self.ready(prepared).await else {
-                tracing::warn!(%doc_version, "document could not be parsed within {deadline:?}");
-                return None;
-            };
-            let Parsed {
-                prepared,
-                unstored: record,
-                ..
-            } = prepared;
-            // On the low-priority threads too: in the crawl's last host
-            // turn a check that waits there leaves the cores to the requests
-            // still to be sent, which are timed; the checks catch up once
-            // those are out. A task of its own, so that a check that panics
-            // costs this document's result, not the team's crawl.
-            let slack = self.slack.clone();
-            let task = tokio::spawn(async move {
-                slack
-                    .run(move || {
+        let rows = self.write_blobs(rows).await?;
+        let parsed = match parsed {
+            Some(p) => Some(p),
+            None => self.parse(&doc, clearsigned, doc_url).await,
+        };
+        let verified = match (parsed, keys.keyring) {
+            (Some(prepared), Some(keyring)) => {
+                let checked = self
+                    .cpu(move || {
                         let c = csirt_check::finish(
                             prepared,
                             &doc.bytes,
@@ -822,22 +718,19 @@ impl Ctx {
                             &keyring,
                             Utc::now(),
                         );
+                        let record = serde_json::to_string(&c.record).unwrap_or_default();
                         let report =
                             serde_json::to_string(&c.verification(&keyring)).unwrap_or_default();
-                        (c.report.outcome.code(), report)
+                        (c.report.outcome, record, report)
                     })
-                    .await
-            });
-            match tokio::time::timeout(deadline, task).await {
-                Ok(Ok((outcome, report))) => Some((outcome, report, record)),
-                Ok(Err(_)) | Err(_) => {
-                    tracing::warn!(%doc_version, "document could not be verified within {deadline:?}");
-                    None
+                    .await;
+                if checked.is_none() {
+                    tracing::warn!(%doc_version, "document could not be verified within {:?}", self.config.check_deadline);
                 }
+                checked
             }
+            _ => None,
         };
-        let (rows, verified) = tokio::join!(self.write_blobs(rows), verified);
-        let rows = rows?;
         let outcome = verified.as_ref().map(|v| v.0);
         let (recorded, stored) = self
             .with_store(move |s| {
@@ -845,7 +738,7 @@ impl Ctx {
                 for f in &rows {
                     recorded.push(s.record_fetch(f)?);
                 }
-                let Some((outcome, report, record)) = verified else {
+                let Some((outcome, record, report)) = verified else {
                     return Ok((recorded, false));
                 };
                 let (sig_version, sig_new) = match (has_fetched, recorded.last()) {
@@ -857,26 +750,18 @@ impl Ctx {
                 if !changed && !sig_new && s.has_result(doc_version, sig_version)? {
                     return Ok((recorded, false));
                 }
-                if let Some(record) = &record {
-                    s.record_parse(doc_version, record)?;
-                }
+                s.record_parse(doc_version, &record)?;
                 s.record_result(doc_version, outcome, &report, sig_version)?;
                 Ok((recorded, true))
             })
             .await?;
         self.account_all(&meta, &recorded);
-        let Some(outcome) = outcome.filter(|_| stored) else {
-            return Ok(None);
-        };
-        {
+        if let Some(outcome) = outcome.filter(|_| stored) {
             let mut sum = self.summary.lock().unwrap_or_else(|p| p.into_inner());
             sum.checked += 1;
-            *sum.outcomes.entry(outcome.to_string()).or_default() += 1;
+            *sum.outcomes.entry(outcome).or_default() += 1;
         }
-        Ok(Some(Checked {
-            version_id: doc_version,
-            outcome: outcome.to_string(),
-        }))
+        Ok(())
     }
 
     async fn with_store<T: Send + 'static>(
@@ -887,22 +772,19 @@ impl Ctx {
     }
 }
 
-/// A document's parse: running on the low-priority threads, or already
-/// awaited.
-enum Pending {
-    Running(tokio::task::JoinHandle<Parsed>),
-    Done(Box<Option<Parsed>>),
-}
-
-/// A document parsed.
-struct Parsed {
-    /// Of the record, only the keys it states are left (all the check
-    /// reads).
-    prepared: csirt_check::Prepared,
-    /// The record's JSON, when it could not be stored at once.
-    unstored: Option<String>,
-    /// The signature and key URLs the record states.
-    stated: Stated,
+/// A document ready to be checked: everything fetched for it.
+struct Check {
+    doc: Got,
+    clearsigned: bool,
+    /// Its parse, when it was parsed for the URLs it states.
+    parsed: Option<csirt_check::Prepared>,
+    sig: Option<Sig>,
+    /// Signature candidates that failed, stored with the result.
+    failed: Vec<Unstored>,
+    keys: Keys,
+    /// The document, its stored signature or a key is a new version, so
+    /// the result is stored whatever the signature turns out to be.
+    changed: bool,
 }
 
 /// Where a document's signature may be, in order, each with whether it is

@@ -41,12 +41,7 @@ impl Writer {
         let (tx, rx) = mpsc::channel::<Job>();
         let thread = std::thread::Builder::new()
             .name("csirt-store".into())
-            .spawn(move || {
-                // Commits can wait a moment (each caller hears when its own
-                // is done); requests cannot, their turns are timed.
-                crate::slack::lower_priority();
-                run(store, rx)
-            })
+            .spawn(move || run(store, rx))
             .expect("a thread can be started");
         (Writer { jobs: tx }, thread)
     }
@@ -150,21 +145,6 @@ fn checkpoint(store: &Store) {
 mod tests {
     use super::*;
     use csirt_store::{Fetch, Role};
-
-    #[cfg(unix)]
-    #[tokio::test]
-    async fn store_calls_run_at_a_lower_priority_than_their_caller() {
-        let dir = tempfile::tempdir().unwrap();
-        let (w, thread) = Writer::start(Store::open(dir.path()).unwrap());
-        let caller = rustix::process::getpriority_process(None).unwrap();
-        let writer = w
-            .call(|_| Ok(rustix::process::getpriority_process(None).unwrap()))
-            .await
-            .unwrap();
-        assert!(writer > caller || caller == 19, "{writer} vs {caller}");
-        drop(w);
-        thread.join().unwrap();
-    }
 
     #[tokio::test]
     async fn failed_and_panicking_calls_leave_the_others_stored() {

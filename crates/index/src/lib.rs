@@ -1,74 +1,77 @@
-//! Search over the directory: a Tantivy index of every team's latest
-//! document, and the query language of `csirt-find`.
+//! Search over the directory: a Tantivy index with one document per team,
+//! and the query language of `csirt-find`.
 //!
 //! The question users bring is "who do I call?". [`Index::search`] answers
 //! `constituency: universities Quebec` with XYZ-CERT first:
 //!
 //! - every record field is indexed under the names of the parser's record;
 //!   the team name is boosted; e-mail addresses, their domains and key
-//!   fingerprints/IDs are also exact terms; the last update (as
-//!   `YYYYMMDD`) and staleness are fast fields for filters; the country is
-//!   a facet;
-//! - a team's verification outcome lives beside the index, in a small file
-//!   of every team's outcome (`outcomes.tsv`), so a crawl can index a
-//!   team's text as soon as it is parsed and give the outcome a host turn
-//!   later ([`Updater::add_text`], [`Updater::set_outcome`]) without a
-//!   segment for it; `signed:` filters and hits read it from there, and a
-//!   team without one counts as unsigned;
+//!   fingerprints/IDs are also exact terms; the country is a facet;
+//! - a team's document carries everything about it, written in one commit:
+//!   its text, its verification [`Outcome`] (a fast field that `signed:`
+//!   filters on) and its Date of Last Update (a fast field that `updated:`
+//!   and `stale:` filter on);
+//! - staleness is judged at query time from the day and threshold the
+//!   caller gives ([`When`]), never stored: a document that does not change
+//!   still turns stale;
 //! - text is lower-cased, accent-folded (`Québec` finds `Quebec` and back)
 //!   and stemmed; words of five letters or more also match with one typo;
 //!   no stop words are removed, so `"the CERT"` still means something;
 //! - [`query`] parses the query language into clauses.
 //!
-//! The index lives in `DATA/search/`. [`Index::rebuild`] replaces its
-//! content from a list of [`Entry`] values in one commit: readers see the
-//! old index until the commit, then the new one, never a half-written one
-//! (the outcomes file follows the texts a moment later: a search in
-//! between sees the new texts with the old outcomes).
+//! The index lives in `DATA/search/`, in tantivy's own `MmapDirectory`:
+//! tantivy syncs a commit's files before `meta.json` names them and
+//! removes the files no commit uses. [`Index::rebuild`] replaces the whole
+//! content in one commit: readers see the old index until the commit, then
+//! the new one, never a half-written one.
 //!
-//! What it is not: it reads no store and parses no documents; the caller
-//! hands it entries (see `csirt index`).
+//! What it is not: it reads no store, parses no documents and reads no
+//! clock; the caller hands it entries (see `csirt-directory`) and the day.
 //!
 //! ```
-//! use csirt_index::{Entry, Index};
+//! use csirt_index::{Entry, Index, When};
 //!
 //! let dir = tempfile::tempdir().unwrap();
 //! let index = Index::open(dir.path()).unwrap();
 //! index.rebuild([Entry {
 //!     name: "XYZ-CERT".into(),
-//!     constituency: "The XYZ University community; fellow universities in Québec.".into(),
+//!     constituency: "The XYZ University community, in Québec.".into(),
 //!     ..Entry::default()
 //! }]).unwrap();
-//! let found = index.search("constituency: universities Quebec", 10, 0).unwrap();
+//! let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+//! let found = index.search("constituency: universities Quebec", 10, 0, When::default_on(today)).unwrap();
 //! assert_eq!(found.hits[0].name, "XYZ-CERT");
 //! ```
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod dir;
-mod outcomes;
 pub mod query;
 mod snippet;
 mod stem;
 
 use std::ops::Bound;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::path::Path;
 
+use chrono::NaiveDate;
+use csirt_verify::{Outcome, Signed};
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
+use tantivy::directory::MmapDirectory;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery,
+    TermQuery,
 };
 use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
-    TextOptions, Value, STORED, STRING,
+    TextOptions, Value, FAST, STORED, STRING,
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
 };
-use tantivy::{doc, DocId, IndexReader, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{doc, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
+pub use csirt_parse::StaleAfter;
 pub use query::{Clause, QueryError, Scope};
 
 /// What can go wrong.
@@ -78,7 +81,7 @@ pub enum Error {
     /// source: a caller printing the chain (`{:#}`) would say it twice.
     #[error("search index: {0}")]
     Tantivy(tantivy::TantivyError),
-    /// The index folder could not be created.
+    /// The index folder could not be created or replaced.
     #[error("search index {0}: {1}")]
     Io(String, std::io::Error),
     /// The query cannot be read.
@@ -118,17 +121,6 @@ fn damaged(dir: &Path, e: tantivy::TantivyError) -> Error {
     Error::Damaged(dir.display().to_string(), why)
 }
 
-/// The outcomes file of the index in `dir` ([`outcomes`]).
-fn read_outcomes(dir: &Path) -> Result<outcomes::Outcomes> {
-    outcomes::Outcomes::read(dir).map_err(|e| match e {
-        outcomes::ReadError::Io(e) => Error::Io(dir.join(outcomes::FILE).display().to_string(), e),
-        outcomes::ReadError::Damaged => Error::Damaged(
-            dir.display().to_string(),
-            "its file of verification outcomes is damaged",
-        ),
-    })
-}
-
 impl From<tantivy::TantivyError> for Error {
     fn from(e: tantivy::TantivyError) -> Error {
         Error::Tantivy(e)
@@ -138,13 +130,13 @@ impl From<tantivy::TantivyError> for Error {
 /// Results.
 pub type Result<T> = std::result::Result<T, Error>;
 
-/// One team as indexed: the searchable text of its record plus what the
-/// filters and the result list need.
+/// One team as indexed: the searchable text of its representative
+/// document plus what the filters and the result list need.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Entry {
     /// The store's team id.
     pub team_id: u64,
-    /// Team name and short name.
+    /// Team name.
     pub name: String,
     /// Short name, as shown.
     pub short_name: String,
@@ -173,16 +165,33 @@ pub struct Entry {
     pub lang: String,
     /// Everything in the document.
     pub text: String,
-    /// Last update as `YYYYMMDD`, 0 when unknown.
-    pub updated: u32,
-    /// Verification outcome code.
-    pub outcome: String,
-    /// Stale by the directory's threshold.
-    pub stale: bool,
+    /// The Date of Last Update, when the document states a readable one.
+    pub updated: Option<NaiveDate>,
+    /// The verification outcome; none when the document was never checked.
+    pub outcome: Option<Outcome>,
     /// The document's URL.
     pub url: String,
     /// The full record as JSON, returned with hits.
     pub record: String,
+}
+
+/// The day and threshold staleness is judged with ([`StaleAfter`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct When {
+    /// Today, as the caller's clock says.
+    pub today: NaiveDate,
+    /// How old a last update may be.
+    pub stale_after: StaleAfter,
+}
+
+impl When {
+    /// `today` with the default threshold.
+    pub fn default_on(today: NaiveDate) -> When {
+        When {
+            today,
+            stale_after: StaleAfter::DEFAULT,
+        }
+    }
 }
 
 /// A search hit.
@@ -198,11 +207,11 @@ pub struct Hit {
     pub short_name: String,
     /// Country code.
     pub country: String,
-    /// Last update `YYYYMMDD`, 0 when unknown.
-    pub updated: u32,
-    /// Verification outcome code.
-    pub outcome: String,
-    /// Stale.
+    /// The Date of Last Update, when known.
+    pub updated: Option<NaiveDate>,
+    /// The verification outcome; none when never checked.
+    pub outcome: Option<Outcome>,
+    /// Stale by the threshold of the search ([`When`]).
     pub stale: bool,
     /// Document URL.
     pub url: String,
@@ -240,16 +249,15 @@ struct Fields {
     lang: Field,
     text: Field,
     updated: Field,
-    stale: Field,
+    outcome: Field,
     url: Field,
     record: Field,
     pairs: Field,
-    kind: Field,
 }
 
-/// `kind` of a team's document: its text and everything searched in it.
-/// (Indexes of earlier versions also held status documents.)
-const KIND_TEAM: &str = "team";
+/// `outcome` of a document that was never checked: no outcome code is
+/// spelled this way.
+const NOT_CHECKED: &str = "not-checked";
 
 const ANALYZER: &str = "csirt";
 
@@ -290,17 +298,28 @@ fn schema() -> (Schema, Fields) {
         key: b.add_text_field("key", STRING),
         lang: b.add_text_field("lang", STRING),
         text: b.add_text_field("text", stored_text),
-        updated: b.add_u64_field("updated", num.clone()),
-        stale: b.add_u64_field("stale", num),
+        // `YYYYMMDD`, 0 when unknown: ordered like the dates.
+        updated: b.add_u64_field("updated", num),
+        outcome: b.add_text_field("outcome", STRING | STORED | FAST),
         url: b.add_text_field("url", STRING | STORED),
         record: b.add_text_field("record", STORED),
         // Every pair of consecutive analysed words of the document, as one
         // term: a two-word phrase is then one posting list instead of a
         // position check over every document holding both words.
         pairs: b.add_text_field("pairs", STRING),
-        kind: b.add_text_field("kind", STRING),
     };
     (b.build(), f)
+}
+
+/// A date as the `updated` field holds it.
+fn day_number(d: NaiveDate) -> u64 {
+    use chrono::Datelike;
+    u64::from(d.year().max(0) as u32) * 10_000 + u64::from(d.month()) * 100 + u64::from(d.day())
+}
+
+fn from_day_number(n: u64) -> Option<NaiveDate> {
+    let n = u32::try_from(n).ok().filter(|n| *n > 0)?;
+    NaiveDate::from_ymd_opt((n / 10_000) as i32, n / 100 % 100, n % 100)
 }
 
 /// An open search index.
@@ -308,130 +327,6 @@ pub struct Index {
     index: tantivy::Index,
     reader: IndexReader,
     f: Fields,
-    /// The folder, for the outcomes file beside tantivy's.
-    dir: PathBuf,
-    /// Every team's outcome, as last read ([`Index::reload`]).
-    outcomes: Mutex<Arc<outcomes::Outcomes>>,
-    /// The `signed:` table of the commit and outcomes searches saw last.
-    statuses: Mutex<Option<Arc<Statuses>>>,
-}
-
-/// Each team document's `signed:` state, made from one commit and one
-/// version of the outcomes by the first search that needs it: what a
-/// `signed:` filter tests for every document a query matches.
-struct Statuses {
-    /// The commit's generation and the outcomes' version.
-    key: (u64, u64),
-    /// Per segment, the signed code of each document's team ([`NOT_A_TEAM`]
-    /// for a document without a team id).
-    per_doc: Vec<Arc<Vec<u8>>>,
-}
-
-/// `per_doc` of a document that is not a team's.
-const NOT_A_TEAM: u8 = u8::MAX;
-
-impl Statuses {
-    fn read(searcher: &tantivy::Searcher, outcomes: &outcomes::Outcomes) -> Statuses {
-        let per_doc = searcher
-            .segment_readers()
-            .iter()
-            .map(|seg| {
-                let mut codes = vec![NOT_A_TEAM; seg.max_doc() as usize];
-                if let Ok(teams) = seg.fast_fields().u64("team_id") {
-                    for (doc, code) in codes.iter_mut().enumerate() {
-                        if let Some(team) = teams.first(doc as DocId) {
-                            *code = outcomes
-                                .by_team
-                                .get(&team)
-                                .map_or(SIGNED_NO, |o| signed_code(o));
-                        }
-                    }
-                }
-                Arc::new(codes)
-            })
-            .collect();
-        Statuses {
-            key: (searcher.generation().generation_id(), outcomes.version),
-            per_doc,
-        }
-    }
-}
-
-/// A collector that passes on only the team documents whose `signed:` state
-/// is each of `wanted`; a team without an outcome (its check never
-/// finished) counts as unsigned.
-struct SignedFilter<C> {
-    statuses: Arc<Statuses>,
-    wanted: Vec<u8>,
-    inner: C,
-}
-
-struct SignedFilterSegment<C> {
-    codes: Arc<Vec<u8>>,
-    wanted: Vec<u8>,
-    inner: C,
-}
-
-impl<C: tantivy::collector::Collector> tantivy::collector::Collector for SignedFilter<C> {
-    type Fruit = C::Fruit;
-    type Child = SignedFilterSegment<C::Child>;
-
-    fn for_segment(
-        &self,
-        ord: tantivy::SegmentOrdinal,
-        reader: &tantivy::SegmentReader,
-    ) -> tantivy::Result<Self::Child> {
-        Ok(SignedFilterSegment {
-            codes: self
-                .statuses
-                .per_doc
-                .get(ord as usize)
-                .cloned()
-                .unwrap_or_default(),
-            wanted: self.wanted.clone(),
-            inner: self.inner.for_segment(ord, reader)?,
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        self.inner.requires_scoring()
-    }
-
-    fn merge_fruits(
-        &self,
-        fruits: Vec<<Self::Child as tantivy::collector::SegmentCollector>::Fruit>,
-    ) -> tantivy::Result<Self::Fruit> {
-        self.inner.merge_fruits(fruits)
-    }
-}
-
-impl<C: tantivy::collector::SegmentCollector> tantivy::collector::SegmentCollector
-    for SignedFilterSegment<C>
-{
-    type Fruit = C::Fruit;
-
-    fn collect(&mut self, doc: DocId, score: tantivy::Score) {
-        let code = self.codes.get(doc as usize).copied().unwrap_or(NOT_A_TEAM);
-        if code != NOT_A_TEAM && self.wanted.iter().all(|w| *w == code) {
-            self.inner.collect(doc, score);
-        }
-    }
-
-    fn harvest(self) -> Self::Fruit {
-        self.inner.harvest()
-    }
-}
-
-const SIGNED_NO: u8 = 0;
-const SIGNED_YES: u8 = 1;
-const SIGNED_BAD: u8 = 2;
-
-fn signed_code(outcome: &str) -> u8 {
-    match signed_state(outcome) {
-        "yes" => SIGNED_YES,
-        "bad" => SIGNED_BAD,
-        _ => SIGNED_NO,
-    }
 }
 
 impl Index {
@@ -439,7 +334,7 @@ impl Index {
     pub fn open(dir: &Path) -> Result<Index> {
         std::fs::create_dir_all(dir).map_err(|e| Error::Io(dir.display().to_string(), e))?;
         let (schema, f) = schema();
-        let folder = dir::GroupSync::open(dir)?;
+        let folder = MmapDirectory::open(dir).map_err(tantivy::TantivyError::from)?;
         let index = match tantivy::Index::open(folder.clone()) {
             Ok(i) if i.schema() != schema => {
                 return Err(Error::Outdated(dir.display().to_string()))
@@ -459,15 +354,7 @@ impl Index {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        let outcomes = read_outcomes(dir)?;
-        Ok(Index {
-            index,
-            reader,
-            f,
-            dir: dir.to_path_buf(),
-            outcomes: Mutex::new(Arc::new(outcomes)),
-            statuses: Default::default(),
-        })
+        Ok(Index { index, reader, f })
     }
 
     /// Opens the index in `dir`, replacing an [`Error::Outdated`] or
@@ -493,11 +380,7 @@ impl Index {
             }
         }
         std::fs::create_dir_all(&fresh).map_err(|e| io(&fresh, e))?;
-        drop(tantivy::Index::create(
-            dir::GroupSync::open(&fresh)?,
-            schema().0,
-            Default::default(),
-        )?);
+        drop(tantivy::Index::create_in_dir(&fresh, schema().0)?);
         std::fs::rename(dir, &old).map_err(|e| io(dir, e))?;
         std::fs::rename(&fresh, dir).map_err(|e| io(&fresh, e))?;
         std::fs::remove_dir_all(&old).map_err(|e| io(&old, e))?;
@@ -508,8 +391,6 @@ impl Index {
     pub fn rebuild(&self, entries: impl IntoIterator<Item = Entry>) -> Result<usize> {
         let mut u = self.updater()?;
         u.writer.delete_all_documents()?;
-        u.outcomes.by_team.clear();
-        (u.text_changed, u.outcomes_changed) = (true, true);
         let mut n = 0;
         for e in entries {
             u.upsert(e)?;
@@ -522,47 +403,16 @@ impl Index {
     /// A writer that replaces teams one at a time; nothing is visible to
     /// readers until [`Updater::commit`].
     pub fn updater(&self) -> Result<Updater<'_>> {
-        self.updater_with(self.index.writer(96 * 1024 * 1024))
-    }
-
-    /// [`Index::updater`] for teams that arrive a few at a time, as in a
-    /// crawl: one indexing thread. Each thread builds a segment of its own,
-    /// set up anew after every commit (a 4 MB table zeroed) and written out
-    /// at the next; for a trickle of teams a second thread only doubles
-    /// that. On the crawl bench, where the last commit waits for the last
-    /// team, one thread took the median ratio from 1.132 to 1.106 and the
-    /// crawl's CPU time from 3.7 s to 3.0 s. A rebuild keeps the threads.
-    pub fn trickle_updater(&self) -> Result<Updater<'_>> {
-        self.updater_with(self.index.writer_with_num_threads(1, 48 * 1024 * 1024))
-    }
-
-    fn updater_with(
-        &self,
-        writer: tantivy::Result<tantivy::IndexWriter<TantivyDocument>>,
-    ) -> Result<Updater<'_>> {
-        let writer = match writer {
+        let writer = match self.index.writer(64 * 1024 * 1024) {
             Err(tantivy::TantivyError::LockFailure(
                 tantivy::directory::error::LockError::LockBusy,
                 _,
             )) => return Err(Error::Busy),
             w => w?,
         };
-        // Checked under the writer's lock: another process may have
-        // written outcomes since this index was opened.
-        let outcomes = Arc::unwrap_or_clone(self.fresh_outcomes()?);
-        // Under the lock too: no other writer is half-way through a write.
-        // Left in place, such files only take room, so a failure to list or
-        // remove them stops nothing.
-        if let Ok(metas) = self.index.searchable_segment_metas() {
-            let used = metas.iter().flat_map(|m| m.list_files()).collect();
-            let _ = dir::remove_cut_writes(&self.dir, &used);
-        }
         Ok(Updater {
             writer,
             index: self,
-            outcomes,
-            text_changed: false,
-            outcomes_changed: false,
         })
     }
 
@@ -571,74 +421,33 @@ impl Index {
     /// view they started with.
     pub fn reload(&self) -> Result<()> {
         self.reader.reload()?;
-        self.fresh_outcomes()?;
         Ok(())
     }
 
-    /// The outcomes on disk now: those held when the file's first line
-    /// names their version, else the file read anew.
-    fn fresh_outcomes(&self) -> Result<Arc<outcomes::Outcomes>> {
-        let mut held = self.outcomes.lock().unwrap_or_else(|p| p.into_inner());
-        if outcomes::version(&self.dir) != Some(held.version) {
-            *held = Arc::new(read_outcomes(&self.dir)?);
-        }
-        Ok(held.clone())
-    }
-
-    /// Which commit and outcomes searches see now; it changes when
-    /// [`Self::reload`] picks up new ones, so callers can key caches by it.
+    /// Which commit searches see now; it changes when [`Self::reload`]
+    /// picks up a new one, so callers can key caches by it.
     pub fn generation(&self) -> u64 {
-        let commit = self.reader.searcher().generation().generation_id();
-        commit.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ self.current_outcomes().version
-    }
-
-    fn current_outcomes(&self) -> Arc<outcomes::Outcomes> {
-        self.outcomes
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.reader.searcher().generation().generation_id()
     }
 
     /// Number of teams in the index, as the current reader sees it.
-    pub fn len(&self) -> u64 {
-        let searcher = self.reader.searcher();
-        searcher
-            .search(&*term(self.f.kind, KIND_TEAM), &Count)
-            .map_or(0, |n| n as u64)
+    pub fn len(&self) -> Result<u64> {
+        Ok(self.reader.searcher().search(&AllQuery, &Count)? as u64)
     }
 
     /// Whether the index holds no team.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.len()? == 0)
     }
 
-    /// Runs a query in the `csirt-find` language.
-    pub fn search(&self, q: &str, limit: usize, offset: usize) -> Result<Results> {
+    /// Runs a query in the `csirt-find` language; `stale:` and each hit's
+    /// `stale` are judged by `when`.
+    pub fn search(&self, q: &str, limit: usize, offset: usize, when: When) -> Result<Results> {
         let clauses = query::parse(q)?;
         let searcher = self.reader.searcher();
-        let query = self.build(&clauses, &searcher);
-        let outcomes = self.current_outcomes();
-        let statuses = self.statuses(&searcher, &outcomes);
-        let wanted: Vec<u8> = clauses
-            .iter()
-            .filter_map(|c| match c {
-                Clause::Signed(query::Signed::Yes) => Some(SIGNED_YES),
-                Clause::Signed(query::Signed::No) => Some(SIGNED_NO),
-                Clause::Signed(query::Signed::Bad) => Some(SIGNED_BAD),
-                _ => None,
-            })
-            .collect();
+        let query = self.build(&clauses, &searcher, when);
         let collect = (TopDocs::with_limit(limit.max(1)).and_offset(offset), Count);
-        let (top, total) = if wanted.is_empty() {
-            searcher.search(&query, &collect)?
-        } else {
-            let filter = SignedFilter {
-                statuses: statuses.clone(),
-                wanted,
-                inner: collect,
-            };
-            searcher.search(&query, &filter)?
-        };
+        let (top, total) = searcher.search(&query, &collect)?;
         // The snippet shows the query's words in the document text, whatever
         // field they were scoped to (`constituency: Quebec` still highlights
         // Quebec).
@@ -673,20 +482,16 @@ impl Index {
                     highlight(sn.fragment(), sn.highlighted())
                 })
                 .unwrap_or_default();
-            let team_id = n(self.f.team_id);
+            let updated = from_day_number(n(self.f.updated));
             hits.push(Hit {
                 score,
-                team_id,
+                team_id: n(self.f.team_id),
                 name: s(self.f.name),
                 short_name: s(self.f.short_name),
                 country: s(self.f.country),
-                updated: n(self.f.updated) as u32,
-                outcome: outcomes
-                    .by_team
-                    .get(&team_id)
-                    .map_or("unsigned", String::as_str)
-                    .to_string(),
-                stale: n(self.f.stale) == 1,
+                updated,
+                outcome: Outcome::from_code(&s(self.f.outcome)),
+                stale: when.stale_after.is_stale(updated, when.today),
                 url: s(self.f.url),
                 snippet,
                 record: s(self.f.record),
@@ -695,8 +500,17 @@ impl Index {
         Ok(Results { total, hits })
     }
 
-    fn build(&self, clauses: &[Clause], searcher: &tantivy::Searcher) -> Box<dyn Query> {
+    fn build(
+        &self,
+        clauses: &[Clause],
+        searcher: &tantivy::Searcher,
+        when: When,
+    ) -> Box<dyn Query> {
         let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let updated = |lo: Bound<u64>, hi: Bound<u64>| -> Box<dyn Query> {
+            let t = |b: Bound<u64>| b.map(|v| Term::from_field_u64(self.f.updated, v));
+            Box::new(RangeQuery::new(t(lo), t(hi)))
+        };
         for c in clauses {
             match c {
                 Clause::Word(scope, w) => {
@@ -714,57 +528,54 @@ impl Index {
                         parts.push((Occur::MustNot, q));
                     }
                 }
-                // Applied by the collector, from the outcomes.
-                Clause::Signed(_) => {}
-                Clause::Stale(b) => parts.push((
-                    Occur::Must,
-                    Box::new(TermQuery::new(
-                        Term::from_field_u64(self.f.stale, u64::from(*b)),
-                        IndexRecordOption::Basic,
-                    )),
-                )),
+                Clause::Signed(want) => parts.push((Occur::Must, self.signed(*want))),
+                Clause::Stale(stale) => {
+                    // Stale: before the oldest current day, or no date (0).
+                    let edge = day_number(when.stale_after.oldest_current(when.today));
+                    parts.push(match stale {
+                        true => (
+                            Occur::Must,
+                            updated(Bound::Unbounded, Bound::Excluded(edge)),
+                        ),
+                        false => (
+                            Occur::Must,
+                            updated(Bound::Included(edge), Bound::Unbounded),
+                        ),
+                    });
+                }
                 Clause::Updated(cmp, from, to) => {
-                    let t = |v: u32| Term::from_field_u64(self.f.updated, u64::from(v));
                     let (lo, hi) = match cmp {
-                        query::Cmp::After => (Bound::Included(t(*to)), Bound::Unbounded),
+                        query::Cmp::After => (Bound::Included(*to), Bound::Unbounded),
                         // Unknown dates are 0: "before 2020" means known and before.
-                        query::Cmp::Before => (Bound::Included(t(1)), Bound::Excluded(t(*from))),
-                        query::Cmp::Within => (Bound::Included(t(*from)), Bound::Excluded(t(*to))),
+                        query::Cmp::Before => (Bound::Included(1), Bound::Excluded(*from)),
+                        query::Cmp::Within => (Bound::Included(*from), Bound::Excluded(*to)),
                     };
-                    parts.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
+                    parts.push((Occur::Must, updated(lo.map(u64::from), hi.map(u64::from))));
                 }
                 Clause::Country(c) => parts.push((Occur::Must, term(self.f.country, c))),
             }
         }
-        // Nothing positive (only exclusions or `signed:`): every team, and
-        // only teams, not their status documents, which no other clause
-        // can match.
-        let positive = parts.iter().any(|(o, _)| *o != Occur::MustNot);
-        if !positive {
-            parts.push((Occur::Must, term(self.f.kind, KIND_TEAM)));
+        // Nothing positive (only exclusions): every team but those.
+        if !parts.iter().any(|(o, _)| *o != Occur::MustNot) {
+            parts.push((Occur::Must, Box::new(AllQuery)));
         }
         // Only words: at least one must match (the Should clauses do that).
         Box::new(BooleanQuery::new(parts))
     }
 
-    /// The outcome in a team's status document; `unsigned` without one.
-    /// The `signed:` table of the commit `searcher` sees and `outcomes`,
-    /// made once for both.
-    fn statuses(
-        &self,
-        searcher: &tantivy::Searcher,
-        outcomes: &outcomes::Outcomes,
-    ) -> Arc<Statuses> {
-        let key = (searcher.generation().generation_id(), outcomes.version);
-        let mut cached = self.statuses.lock().unwrap_or_else(|p| p.into_inner());
-        match &*cached {
-            Some(s) if s.key == key => s.clone(),
-            _ => {
-                let s = Arc::new(Statuses::read(searcher, outcomes));
-                *cached = Some(s.clone());
-                s
-            }
-        }
+    /// The teams whose outcome is in the state `want`; a document never
+    /// checked counts as unsigned.
+    fn signed(&self, want: Signed) -> Box<dyn Query> {
+        let codes = Outcome::ALL
+            .into_iter()
+            .filter(|o| o.signed() == want)
+            .map(Outcome::code)
+            .chain((want == Signed::No).then_some(NOT_CHECKED));
+        Box::new(BooleanQuery::new(
+            codes
+                .map(|c| (Occur::Should, term(self.f.outcome, c)))
+                .collect(),
+        ))
     }
 
     /// One word in a scope: a disjunction over the scope's fields. A word of
@@ -782,14 +593,7 @@ impl Index {
         let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         match scope {
             Scope::Email => alts.push((Occur::Should, exact(f.email, w.to_ascii_lowercase()))),
-            Scope::Key => {
-                let k: String = w
-                    .chars()
-                    .filter(|c| c.is_ascii_hexdigit())
-                    .collect::<String>()
-                    .to_ascii_uppercase();
-                alts.push((Occur::Should, exact(f.key, k)));
-            }
+            Scope::Key => alts.push((Occur::Should, exact(f.key, hex_of(w)))),
             Scope::Lang => alts.push((Occur::Should, exact(f.lang, w.to_ascii_lowercase()))),
             Scope::Country => alts.push((Occur::Should, exact(f.country, w.to_ascii_uppercase()))),
             _ => {
@@ -831,12 +635,7 @@ impl Index {
                         || w.chars().filter(|c| c.is_ascii_hexdigit()).count() >= 16)
                 {
                     alts.push((Occur::Should, exact(f.email, w.to_ascii_lowercase())));
-                    let k: String = w
-                        .chars()
-                        .filter(|c| c.is_ascii_hexdigit())
-                        .collect::<String>()
-                        .to_ascii_uppercase();
-                    alts.push((Occur::Should, exact(f.key, k)));
+                    alts.push((Occur::Should, exact(f.key, hex_of(w))));
                 }
             }
         }
@@ -855,161 +654,48 @@ impl Index {
         if toks.is_empty() {
             return None;
         }
-        let text_alt: Option<Box<dyn Query>> = in_text.then(|| -> Box<dyn Query> {
+        let one_or_phrase = |field: Field| -> Box<dyn Query> {
             if toks.len() == 1 {
-                return Box::new(TermQuery::new(
-                    Term::from_field_text(self.f.text, &toks[0]),
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, &toks[0]),
                     IndexRecordOption::WithFreqs,
-                ));
+                ))
+            } else {
+                Box::new(PhraseQuery::new(
+                    toks.iter()
+                        .map(|t| Term::from_field_text(field, t))
+                        .collect(),
+                ))
             }
-            // Consecutive pairs: "a b c" needs "a b" and "b c".
-            Box::new(BooleanQuery::new(
-                toks.windows(2)
-                    .map(|w| {
-                        (
-                            Occur::Must,
-                            term(self.f.pairs, &format!("{} {}", w[0], w[1])),
-                        )
-                    })
-                    .collect(),
-            ))
-        });
+        };
         let mut alts: Vec<(Occur, Box<dyn Query>)> = fields
             .into_iter()
-            .map(|field| {
-                let q: Box<dyn Query> = if toks.len() == 1 {
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(field, &toks[0]),
-                        IndexRecordOption::WithFreqs,
-                    ))
-                } else {
-                    Box::new(PhraseQuery::new(
-                        toks.iter()
-                            .map(|t| Term::from_field_text(field, t))
-                            .collect(),
-                    ))
-                };
-                (Occur::Should, q)
-            })
+            .map(|field| (Occur::Should, one_or_phrase(field)))
             .collect();
-        alts.extend(text_alt.map(|q| (Occur::Should, q)));
+        if in_text {
+            let q: Box<dyn Query> = if toks.len() == 1 {
+                one_or_phrase(self.f.text)
+            } else {
+                // Consecutive pairs: "a b c" needs "a b" and "b c".
+                Box::new(BooleanQuery::new(
+                    toks.windows(2)
+                        .map(|w| {
+                            (
+                                Occur::Must,
+                                term(self.f.pairs, &format!("{} {}", w[0], w[1])),
+                            )
+                        })
+                        .collect(),
+                ))
+            };
+            alts.push((Occur::Should, q));
+        }
         Some(Box::new(BooleanQuery::new(alts)))
     }
-}
 
-/// Adds or replaces teams in the index; each commit makes the changes made
-/// since the last one visible at once.
-pub struct Updater<'a> {
-    writer: tantivy::IndexWriter<TantivyDocument>,
-    index: &'a Index,
-    /// Every team's outcome, with the changes since the last commit.
-    outcomes: outcomes::Outcomes,
-    /// Whether tantivy has changes to commit.
-    text_changed: bool,
-    /// Whether the outcomes file needs writing.
-    outcomes_changed: bool,
-}
-
-impl Updater<'_> {
-    /// Adds a team, replacing any entry with the same `team_id`.
-    pub fn upsert(&mut self, e: Entry) -> Result<()> {
-        let outcome = e.outcome.clone();
-        self.add(Document::new(e), &outcome)
-    }
-
-    /// Adds a team's prepared document with its verification outcome,
-    /// replacing any entry with the same team id.
-    pub fn add(&mut self, d: Document, outcome: &str) -> Result<()> {
-        let team_id = d.team_id;
-        self.add_text(d)?;
-        self.set_outcome(team_id, outcome)
-    }
-
-    /// Replaces a team's document and drops its verification outcome until
-    /// [`Updater::set_outcome`] gives the new one: a crawl adds a team's text
-    /// as soon as it is parsed, and the outcome of the text it replaces
-    /// says nothing about the new one. A commit in between shows the team
-    /// as unsigned, as a rebuild from the store would.
-    pub fn add_text(&mut self, d: Document) -> Result<()> {
-        let f = self.index.f;
-        debug_assert!(f == fields(), "one schema for documents and indexes");
-        self.text_changed = true;
-        self.writer
-            .delete_term(Term::from_field_u64(f.team_id, d.team_id));
-        self.writer.add_document(d.doc)?;
-        self.outcomes_changed |= self.outcomes.by_team.remove(&d.team_id).is_some();
-        Ok(())
-    }
-
-    /// Sets a team's verification outcome. Outcomes are no tantivy
-    /// documents: when nothing else changed, a commit writes the small
-    /// outcomes file and no segment.
-    /// An empty outcome is none: the team shows as unsigned.
-    pub fn set_outcome(&mut self, team_id: u64, outcome: &str) -> Result<()> {
-        // Codes are words; the file's separators cannot be in one.
-        let new = (!outcome.is_empty()).then(|| outcome.replace(['\t', '\n', '\r'], " "));
-        let old = match &new {
-            Some(code) => self.outcomes.by_team.insert(team_id, code.clone()),
-            None => self.outcomes.by_team.remove(&team_id),
-        };
-        self.outcomes_changed |= old != new;
-        Ok(())
-    }
-
-    /// Makes every change so far visible at once; the updater can go on.
-    pub fn commit(&mut self) -> Result<()> {
-        self.write()?;
-        self.index.reader.reload()?;
-        // The only writer holds what it wrote: no need to read it back.
-        *self
-            .index
-            .outcomes
-            .lock()
-            .unwrap_or_else(|p| p.into_inner()) = Arc::new(self.outcomes.clone());
-        Ok(())
-    }
-
-    /// Commits and ends: other processes' searches see the changes, and
-    /// this [`Index`] sees them after [`Index::reload`]. A crawl's last
-    /// commit ends this way, sparing the reload nobody would read from.
-    pub fn finish(mut self) -> Result<()> {
-        self.write()
-    }
-
-    /// The texts first, then the outcomes that go with them; each only
-    /// when changed. A failed write is tried again by the next commit.
-    fn write(&mut self) -> Result<()> {
-        if self.text_changed {
-            self.writer.commit()?;
-            self.text_changed = false;
-        }
-        if self.outcomes_changed {
-            self.outcomes.version = outcomes::next_version(self.outcomes.version);
-            let dir = &self.index.dir;
-            self.outcomes
-                .write(dir)
-                .map_err(|e| Error::Io(dir.join(outcomes::FILE).display().to_string(), e))?;
-            self.outcomes_changed = false;
-        }
-        Ok(())
-    }
-}
-
-/// A team's entry made into an index document, all but its verification
-/// outcome: the costly half of [`Updater::upsert`] (analysing the text,
-/// building the word pairs), which a crawler does while it still waits for
-/// the signature and key. [`Updater::add_text`] indexes it;
-/// [`Updater::set_outcome`] or [`Updater::add`] gives it its outcome.
-#[derive(Debug)]
-pub struct Document {
-    team_id: u64,
-    doc: TantivyDocument,
-}
-
-impl Document {
-    /// Builds the document of `e`; `e.outcome` is left out.
-    pub fn new(e: Entry) -> Document {
-        let f = fields();
+    /// The document `e` becomes.
+    fn document(&self, e: Entry) -> TantivyDocument {
+        let f = self.f;
         let mut pairs: Vec<String> = analyze(&e.text)
             .windows(2)
             .map(|w| format!("{} {}", w[0], w[1]))
@@ -1017,7 +703,6 @@ impl Document {
         pairs.sort_unstable();
         pairs.dedup();
         let mut d = doc!(
-            f.kind => KIND_TEAM,
             f.team_id => e.team_id,
             f.name => e.name,
             f.short_name => e.short_name,
@@ -1029,8 +714,8 @@ impl Document {
             f.services => e.services,
             f.lang => e.lang.to_ascii_lowercase(),
             f.text => e.text,
-            f.updated => u64::from(e.updated),
-            f.stale => u64::from(e.stale),
+            f.updated => e.updated.map_or(0, day_number),
+            f.outcome => e.outcome.map_or(NOT_CHECKED, Outcome::code),
             f.url => e.url,
             f.record => e.record,
         );
@@ -1063,18 +748,42 @@ impl Document {
             }
             d.add_text(f.key, &k);
         }
-        Document {
-            team_id: e.team_id,
-            doc: d,
-        }
+        d
     }
 }
 
-/// The schema's field handles, the same for every index this version
-/// opens (fields are numbered in the order [`schema`] adds them).
-fn fields() -> Fields {
-    static FIELDS: std::sync::OnceLock<Fields> = std::sync::OnceLock::new();
-    *FIELDS.get_or_init(|| schema().1)
+/// Adds or replaces teams in the index; each commit makes the changes made
+/// since the last one visible at once.
+pub struct Updater<'a> {
+    writer: tantivy::IndexWriter<TantivyDocument>,
+    index: &'a Index,
+}
+
+impl Updater<'_> {
+    /// Adds a team (its text, outcome and date together), replacing any
+    /// entry with the same `team_id`.
+    pub fn upsert(&mut self, e: Entry) -> Result<()> {
+        let f = self.index.f;
+        self.writer
+            .delete_term(Term::from_field_u64(f.team_id, e.team_id));
+        self.writer.add_document(self.index.document(e))?;
+        Ok(())
+    }
+
+    /// Removes a team.
+    pub fn remove(&mut self, team_id: u64) {
+        let f = self.index.f;
+        self.writer
+            .delete_term(Term::from_field_u64(f.team_id, team_id));
+    }
+
+    /// Makes every change so far visible at once, to this [`Index`] and to
+    /// every other reader that reloads; the updater can go on.
+    pub fn commit(&mut self) -> Result<()> {
+        self.writer.commit()?;
+        self.index.reader.reload()?;
+        Ok(())
+    }
 }
 
 fn term(field: Field, v: &str) -> Box<dyn Query> {
@@ -1082,6 +791,14 @@ fn term(field: Field, v: &str) -> Box<dyn Query> {
         Term::from_field_text(field, v),
         IndexRecordOption::Basic,
     ))
+}
+
+/// The hexadecimal digits of a fingerprint or key ID as typed, upper-case.
+fn hex_of(w: &str) -> String {
+    w.chars()
+        .filter(|c| c.is_ascii_hexdigit())
+        .collect::<String>()
+        .to_ascii_uppercase()
 }
 
 /// The tokens the index stores for `text`.
@@ -1093,15 +810,6 @@ fn analyze(text: &str) -> Vec<String> {
         out.push(stream.token().text.clone());
     }
     out
-}
-
-/// `yes`, `no` or `bad` for an outcome code.
-pub fn signed_state(outcome: &str) -> &'static str {
-    match outcome {
-        "valid" | "valid-key-expired-since" => "yes",
-        "unsigned" | "" => "no",
-        _ => "bad",
-    }
 }
 
 fn highlight(fragment: &str, ranges: &[std::ops::Range<usize>]) -> String {
@@ -1119,4 +827,20 @@ fn highlight(fragment: &str, ranges: &[std::ops::Range<usize>]) -> String {
     }
     out.push_str(&fragment[at..]);
     out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_numbers_round_trip_and_keep_the_order_of_dates() {
+        let a = NaiveDate::from_ymd_opt(2019, 12, 31).unwrap();
+        let b = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+        assert_eq!(day_number(a), 20191231);
+        assert!(day_number(a) < day_number(b));
+        assert_eq!(from_day_number(day_number(b)), Some(b));
+        assert_eq!(from_day_number(0), None);
+        assert_eq!(from_day_number(20261399), None);
+    }
 }

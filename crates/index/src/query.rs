@@ -79,16 +79,7 @@ impl Scope {
     }
 }
 
-/// Signature state to filter on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Signed {
-    /// A valid signature (`valid` or `valid-key-expired-since`).
-    Yes,
-    /// No signature at all.
-    No,
-    /// A signature that did not verify.
-    Bad,
-}
+pub use csirt_verify::Signed;
 
 /// A comparison for `updated:`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

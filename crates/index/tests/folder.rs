@@ -1,7 +1,12 @@
-//! The index folder on disk: what a reopened index finds, what is cleaned
-//! up, and what is never overwritten.
+//! The index folder on disk, in tantivy's own `MmapDirectory`: what a
+//! reopened index finds, what tantivy's garbage collection removes, and
+//! what is never overwritten.
 
-use csirt_index::{Entry, Error, Index};
+use csirt_index::{Entry, Error, Index, When};
+
+fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap()
+}
 
 fn entry(team_id: u64) -> Entry {
     Entry {
@@ -28,7 +33,7 @@ fn many_commits_leave_a_folder_that_reopens_whole_and_holds_no_leftovers() {
     let dir = tempfile::tempdir().unwrap();
     {
         let index = Index::open(dir.path()).unwrap();
-        let mut u = index.trickle_updater().unwrap();
+        let mut u = index.updater().unwrap();
         for round in 0..6 {
             for t in 0..5 {
                 u.upsert(entry(round * 5 + t)).unwrap();
@@ -45,8 +50,10 @@ fn many_commits_leave_a_folder_that_reopens_whole_and_holds_no_leftovers() {
     assert!(!names.iter().any(|n| n.starts_with(".tmp")), "{names:?}");
     assert!(names.contains(&".managed.json".to_string()), "{names:?}");
     let index = Index::open(dir.path()).unwrap();
-    assert_eq!(index.len(), 30);
-    let found = index.search("universities Quebec", 50, 0).unwrap();
+    assert_eq!(index.len().unwrap(), 30);
+    let found = index
+        .search("universities Quebec", 50, 0, When::default_on(today()))
+        .unwrap();
     assert_eq!(found.hits.len(), 30);
     // The unused segments were deleted, so the list tantivy keeps is the
     // truth: every file it names exists.
@@ -91,7 +98,7 @@ fn a_damaged_index_is_refused_and_left_as_it_is_until_a_rebuild() {
     // Not replaced by an empty one on open: `csirt index` is the cure.
     assert_eq!(std::fs::read(&meta).unwrap(), b"{ not json");
     let index = Index::open_or_replace(dir.path()).unwrap();
-    assert!(index.is_empty());
+    assert!(index.is_empty().unwrap());
     drop(index);
     Index::open(dir.path()).unwrap();
 }
@@ -105,163 +112,61 @@ fn a_tantivy_error_is_said_once() {
     assert_eq!(chain.matches("a one-off reason").count(), 1, "{chain}");
 }
 
-/// What tantivy has on disk: its file list and commit point.
-fn tantivy_state(dir: &std::path::Path) -> (Vec<String>, Vec<u8>) {
-    let names = files(dir)
-        .into_iter()
-        .filter(|n| n != "outcomes.tsv")
-        .collect();
-    (names, std::fs::read(dir.join("meta.json")).unwrap())
-}
-
 #[test]
-fn outcomes_alone_are_committed_without_a_segment_and_other_readers_see_them() {
+fn the_files_of_a_writer_that_never_committed_are_removed_by_the_next_commit() {
+    // What a crawl killed mid-way leaves: segment files tantivy listed as
+    // its own before writing them, named by no commit.
     let dir = tempfile::tempdir().unwrap();
     let index = Index::open(dir.path()).unwrap();
-    let mut u = index.trickle_updater().unwrap();
-    u.upsert(entry(1)).unwrap();
-    u.upsert(entry(2)).unwrap();
-    u.commit().unwrap();
-    let other = Index::open(dir.path()).unwrap();
-    let seen = other.generation();
-    let before = tantivy_state(dir.path());
-    u.set_outcome(1, "valid").unwrap();
-    u.set_outcome(2, "bad-signature").unwrap();
-    u.finish().unwrap();
-    assert_eq!(
-        tantivy_state(dir.path()),
-        before,
-        "a tantivy commit was made"
+    index.rebuild((0..3).map(entry)).unwrap();
+    let committed = files(dir.path());
+    {
+        let mut u = index.updater().unwrap();
+        // Enough text to fill the writer's memory: it writes segments out.
+        for t in 0..400 {
+            let mut e = entry(100 + t);
+            e.text = (0..4000).map(|w| format!("w{t}x{w} ")).collect();
+            u.upsert(e).unwrap();
+        }
+        // Dropped without a commit: no meta.json names what it wrote.
+    }
+    let orphans = files(dir.path()).len() - committed.len();
+    assert!(
+        orphans > 0,
+        "the writer wrote no segment: the test shows nothing"
     );
-    // Another process's reader: nothing new until it reloads, then the
-    // outcomes and a new generation (what the server keys its cache by).
-    let outcome = |i: &Index, q: &str| {
-        let found = i.search(q, 5, 0).unwrap();
-        found
-            .hits
-            .iter()
-            .map(|h| h.outcome.clone())
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(outcome(&other, "signed:yes"), Vec::<String>::new());
-    other.reload().unwrap();
-    assert_ne!(other.generation(), seen);
-    assert_eq!(outcome(&other, "signed:yes"), ["valid"]);
-    assert_eq!(outcome(&other, "signed:bad"), ["bad-signature"]);
-    // And a fresh open, as csirt-find does.
-    drop((index, other));
-    let index = Index::open(dir.path()).unwrap();
-    assert_eq!(outcome(&index, "signed:yes"), ["valid"]);
-}
-
-#[test]
-fn a_new_text_or_an_empty_outcome_leaves_the_team_unsigned() {
-    let dir = tempfile::tempdir().unwrap();
-    let index = Index::open(dir.path()).unwrap();
-    let mut u = index.trickle_updater().unwrap();
-    for t in 1..=2 {
-        u.upsert(Entry {
-            outcome: "valid".into(),
-            ..entry(t)
-        })
-        .unwrap();
-    }
-    u.commit().unwrap();
-    assert_eq!(index.search("signed:yes", 5, 0).unwrap().total, 2);
-    u.add_text(csirt_index::Document::new(entry(1))).unwrap();
-    u.set_outcome(2, "").unwrap();
-    u.commit().unwrap();
-    let found = index.search("signed:no", 5, 0).unwrap();
-    assert_eq!(found.total, 2);
-    assert!(found.hits.iter().all(|h| h.outcome == "unsigned"));
-}
-
-#[test]
-fn a_damaged_outcomes_file_is_refused_until_a_rebuild() {
-    let dir = tempfile::tempdir().unwrap();
-    let index = Index::open(dir.path()).unwrap();
-    index
-        .rebuild([Entry {
-            outcome: "valid".into(),
-            ..entry(1)
-        }])
-        .unwrap();
-    drop(index);
-    let file = dir.path().join("outcomes.tsv");
-    let text = std::fs::read_to_string(&file).unwrap();
-    // Cut short by a crash of something other than us.
-    std::fs::write(&file, &text[..text.len() - 3]).unwrap();
-    let err = Index::open(dir.path())
-        .err()
-        .expect("a damaged file was read");
-    assert!(matches!(err, Error::Damaged(..)), "{err:?}");
-    assert!(err.to_string().contains("outcomes"), "{err}");
-    assert!(err.to_string().contains("run `csirt index`"), "{err}");
-    let index = Index::open_or_replace(dir.path()).unwrap();
-    assert!(index.is_empty());
-}
-
-#[test]
-fn a_writer_removes_what_writes_cut_short_left_and_the_index_stays_whole() {
-    let dir = tempfile::tempdir().unwrap();
-    let index = Index::open(dir.path()).unwrap();
-    let mut u = index.trickle_updater().unwrap();
-    for t in 0..3 {
-        u.upsert(entry(t)).unwrap();
-        u.set_outcome(t, "valid").unwrap();
-    }
+    let reopened = Index::open(dir.path()).unwrap();
+    assert_eq!(
+        reopened.len().unwrap(),
+        3,
+        "uncommitted teams are invisible"
+    );
+    let mut u = reopened.updater().unwrap();
+    u.upsert(entry(0)).unwrap();
     u.commit().unwrap();
     drop(u);
-    let before = files(dir.path());
-    // What a crash leaves: an outcomes write and a tantivy write cut before
-    // their rename, and a segment file no commit names.
-    let leftovers = [
-        ".outcomesXyZ789",
-        ".tmpAbC123",
-        "00000000000000000000000000000abc.idx",
-    ];
-    for name in leftovers {
-        std::fs::write(dir.path().join(name), "half").unwrap();
+    let after = files(dir.path());
+    let managed = std::fs::read_to_string(dir.path().join(".managed.json")).unwrap();
+    let listed: Vec<&str> = managed.split('"').skip(1).step_by(2).collect();
+    for f in &after {
+        assert!(
+            f.starts_with('.') || listed.contains(&f.as_str()),
+            "{f} is on disk but no longer tantivy's ({committed:?} -> {after:?})"
+        );
     }
-    drop(index.trickle_updater().unwrap());
-    assert_eq!(files(dir.path()), before);
-    drop(index);
-    let index = Index::open(dir.path()).unwrap();
-    assert_eq!(index.len(), 3);
-    assert_eq!(index.search("signed:yes", 5, 0).unwrap().total, 3);
-}
-
-#[test]
-fn an_outcomes_file_that_cannot_be_written_is_named_and_written_by_the_next_commit() {
-    let dir = tempfile::tempdir().unwrap();
-    let index = Index::open(dir.path()).unwrap();
-    let mut u = index.trickle_updater().unwrap();
-    u.upsert(entry(1)).unwrap();
-    u.set_outcome(1, "valid").unwrap();
-    // Something in the way of the rename: a folder of that name.
-    let file = dir.path().join("outcomes.tsv");
-    std::fs::create_dir(&file).unwrap();
-    std::fs::write(file.join("x"), "").unwrap();
-    let err = u.commit().expect_err("the outcomes were written");
-    assert!(matches!(err, Error::Io(..)), "{err:?}");
-    assert!(err.to_string().contains("outcomes.tsv"), "{err}");
-    std::fs::remove_dir_all(&file).unwrap();
-    u.commit().unwrap();
-    drop(u);
-    drop(index);
-    let found = Index::open(dir.path())
+    // Every segment file on disk belongs to the segments of the commit.
+    let meta = std::fs::read_to_string(dir.path().join("meta.json"))
         .unwrap()
-        .search("signed:yes", 5, 0)
-        .unwrap();
-    assert_eq!(found.total, 1);
-}
-
-#[test]
-fn an_outcomes_file_that_cannot_be_read_is_named() {
-    let dir = tempfile::tempdir().unwrap();
-    drop(Index::open(dir.path()).unwrap());
-    std::fs::create_dir(dir.path().join("outcomes.tsv")).unwrap();
-    let err = Index::open(dir.path()).err().expect("a folder was read");
-    assert!(matches!(err, Error::Io(..)), "{err:?}");
-    assert!(err.to_string().contains("outcomes.tsv"), "{err}");
+        .replace('-', "");
+    for f in after
+        .iter()
+        .filter(|f| f.contains('.') && !f.starts_with('.') && *f != "meta.json")
+    {
+        let segment = f.split('.').next().unwrap().replace('-', "");
+        assert!(
+            meta.contains(&segment),
+            "{f} is left over from the uncommitted writer"
+        );
+    }
+    assert_eq!(reopened.len().unwrap(), 3);
 }

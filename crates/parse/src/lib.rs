@@ -31,6 +31,7 @@
 //! assert_eq!(record.contact.emails, ["xyz-cert@example.org"]);
 //! ```
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod clearsign;
@@ -43,6 +44,7 @@ pub mod html;
 pub mod pdf;
 pub mod record;
 pub mod sections;
+pub mod stale;
 
 mod build;
 
@@ -51,6 +53,7 @@ use chrono::NaiveDate;
 pub use diag::{Code, Diagnostic, Severity};
 pub use headings::Field;
 pub use record::*;
+pub use stale::StaleAfter;
 
 /// The most a parser reads of one input; the rest is ignored and reported.
 pub const DEFAULT_MAX_BYTES: usize = 32 * 1024 * 1024;

@@ -96,6 +96,15 @@ pub struct DocumentInfo {
     pub signature_locations: Vec<String>,
 }
 
+impl DocumentInfo {
+    /// The Date of Last Update as a date.
+    pub fn last_update_date(&self) -> Option<chrono::NaiveDate> {
+        self.last_update
+            .as_deref()
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    }
+}
+
 /// Section 2.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Contact {

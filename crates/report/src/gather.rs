@@ -72,7 +72,7 @@ pub fn gather(store: &Store, since: Option<DateTime<Utc>>) -> csirt_store::Resul
                 previous_last_modified: previous
                     .and_then(|v| v.last_last_modified.as_deref())
                     .and_then(parse_http_date),
-                previous_outcome: previous.and_then(|v| v.outcome.clone()),
+                previous_outcome: previous.and_then(|v| v.outcome),
                 has_previous: previous.is_some(),
                 changed_recently: match (first_seen, since) {
                     (Some(f), Some(s)) => f >= s,

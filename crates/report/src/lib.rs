@@ -16,6 +16,7 @@
 //! itself; it judges results that `csirt-check` and the crawler produced.
 //! It reads no clock: the reference time is an argument.
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod gather;
@@ -25,16 +26,17 @@ mod rules;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-pub use csirt_parse::Severity;
+pub use csirt_parse::{Severity, StaleAfter};
 pub use gather::{gather, Gathered};
 pub use rules::findings;
 
 /// One problem with one document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// Stable code, one of [`CODES`].
-    pub code: &'static str,
-    /// How bad it is.
+    /// What kind of problem: a stable code with its catalogue entry.
+    pub code: FindingCode,
+    /// How bad it is (usually the code's; a few codes are graded by the
+    /// evidence).
     pub severity: Severity,
     /// The team's name.
     pub team: String,
@@ -44,26 +46,11 @@ pub struct Finding {
     pub url: String,
     /// The line of the document's text it concerns, when there is one.
     pub line: Option<usize>,
-    /// What is wrong, in one sentence.
+    /// What is wrong here, in one sentence.
     pub message: String,
     /// What it was seen in: values, dates, fingerprints.
     pub evidence: String,
-    /// How to fix it, in one sentence.
-    pub fix: &'static str,
-}
-
-/// A finding code: its severity and the fix, in one place so that every
-/// report and `--help` agree.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Code {
-    /// The stable code.
-    pub code: &'static str,
-    /// Its severity (a few codes are graded by the evidence; this is the
-    /// usual one).
-    pub severity: Severity,
-    /// What it is about.
-    pub topic: Topic,
-    /// The fix in one sentence.
+    /// How to fix it, in one sentence (the code's).
     pub fix: &'static str,
 }
 
@@ -88,57 +75,142 @@ pub enum Topic {
 use Severity::{Error, Notice, Warning};
 
 macro_rules! codes {
-    ($($code:literal $sev:ident $topic:ident $fix:literal;)*) => {
-        /// Every finding code, in the order reports list them within a
-        /// severity.
-        pub const CODES: &[Code] = &[$(Code { code: $code, severity: $sev, topic: Topic::$topic, fix: $fix }),*];
+    ($($variant:ident $code:literal $sev:ident $topic:ident $summary:literal $fix:literal;)*) => {
+        /// A finding code. Its catalogue entry (stable code, usual severity,
+        /// topic, what it means, the fix) is attached, so every report,
+        /// `csirt lint` and the API agree.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum FindingCode {
+            $(#[doc = $summary] $variant,)*
+        }
+
+        impl FindingCode {
+            /// Every code, in the order reports list them within a severity.
+            pub const ALL: &'static [FindingCode] = &[$(FindingCode::$variant),*];
+
+            /// The stable code, e.g. `bad-signature`.
+            pub fn code(self) -> &'static str {
+                match self { $(FindingCode::$variant => $code,)* }
+            }
+
+            /// Its usual severity.
+            pub fn severity(self) -> Severity {
+                match self { $(FindingCode::$variant => $sev,)* }
+            }
+
+            /// What it is about.
+            pub fn topic(self) -> Topic {
+                match self { $(FindingCode::$variant => Topic::$topic,)* }
+            }
+
+            /// What it means, in one sentence.
+            pub fn summary(self) -> &'static str {
+                match self { $(FindingCode::$variant => $summary,)* }
+            }
+
+            /// The fix, in one sentence.
+            pub fn fix(self) -> &'static str {
+                match self { $(FindingCode::$variant => $fix,)* }
+            }
+        }
     };
 }
 
 codes! {
-    "private-key-published" Error Keys "Remove the PRIVATE key block from the document now, revoke that key, and publish only the public key.";
-    "unreachable" Error Reachability "Make the document available again at the URL teams know, or tell the directory its new address.";
-    "not-rfc2350" Error Reachability "Publish the RFC 2350 description at this URL (this page is something else, such as a soft 404 or a home page).";
-    "bad-signature" Error Signature "Sign the document again after its last edit and publish the new signature beside it.";
-    "malformed-signature" Error Signature "Publish a valid OpenPGP signature (gpg --armor --detach-sign) in place of the unreadable one.";
-    "expired-key" Error Signature "Re-sign the document with a key that is valid now (extend the key's expiry or make a new key).";
-    "revoked-key" Error Signature "Sign the document with a key that is not revoked and state that key's fingerprint in section 2.8.";
-    "fingerprint-mismatch" Error Keys "State in section 2.8 the fingerprint of the key you actually publish, or publish the key you state.";
-    "weak-algorithm" Warning Signature "Re-sign with SHA-256 or better and a key of at least RSA-2048 or Ed25519.";
-    "signer-not-stated-key" Warning Signature "Sign with the key whose fingerprint section 2.8 states, or state the signing key there.";
-    "unknown-key" Warning Signature "Publish the signing key at the URL section 2.8 gives, or embed it in the document.";
-    "unsupported-format" Warning Signature "Sign with an OpenPGP v4 (RFC 4880) or v6 (RFC 9580) key so that common tools can check it.";
-    "unsigned" Warning Signature "Sign the document with the team's OpenPGP key and publish the .asc beside it (or clear-sign it).";
-    "unsigned-content" Warning Signature "Move everything into the signed part, or remove the text outside it: readers cannot trust it.";
-    "key-expires-soon" Warning Keys "Extend the key's expiry date and publish the updated key before it expires.";
-    "stated-key-expired" Warning Keys "Extend the stated key's expiry or state a current key in section 2.8.";
-    "embedded-key-expired" Warning Keys "Replace the embedded key block with the current, unexpired key.";
-    "weak-key" Warning Keys "Replace the key with RSA-3072 or Ed25519; DSA-1024 and RSA below 2048 bits are no longer safe.";
-    "key-unreadable" Warning Keys "Publish the key as an OpenPGP key file (ASCII-armoured), not a web page or a damaged block.";
-    "stale" Warning Staleness "Review the document, update it, set its Date of Last Update, and sign it again.";
-    "no-last-update" Warning Staleness "Add a Date of Last Update (section 1.1) in the form YYYY-MM-DD.";
-    "unparsed-date" Warning Staleness "Write the Date of Last Update as YYYY-MM-DD.";
-    "future-date" Warning Staleness "Correct the Date of Last Update: it lies in the future.";
-    "no-email" Warning Content "State the team's e-mail address in section 2.7.";
-    "no-fingerprint" Warning Content "State the full fingerprint of the team's OpenPGP key in section 2.8.";
-    "malformed-fingerprint" Warning Content "Write the fingerprint as 40 (v4) or 64 (v6) hexadecimal digits.";
-    "missing-section" Warning Content "Add the sections of the RFC 2350 outline (Appendix D) that are missing, even if only to say \"none\".";
-    "location-mismatch" Warning Content "List in section 1.3 the URL the document is published at.";
-    "location-not-url" Notice Content "Write each location in section 1.3 as a full URL.";
-    "pdf-unreadable" Warning Content "Publish a text PDF (not scanned images), or the document as plain text beside it.";
-    "valid-key-expired-since" Notice Signature "The signature was good when made; re-sign with a current key so it stays checkable.";
-    "pdf-x509-signature" Notice Signature "Also publish a detached OpenPGP signature: the PDF's X.509 signature is not what RFC 2350 readers check.";
-    "modified-but-unchanged" Notice Staleness "Serve a Last-Modified that changes only when the document does, so caches and crawlers can rely on it.";
-    "changed-but-not-modified" Notice Staleness "Let the server's Last-Modified follow the document's changes, or caches will keep the old version.";
-    "unrecognised-heading" Notice Content "Use the section titles of the RFC 2350 outline so that readers and tools find each part.";
-    "outcome-changed" Notice Change "Check that the change of signature outcome was intended.";
-    "new-version" Notice Change "Nothing to fix: the document changed since the previous crawl.";
-    "new-team" Notice Change "Nothing to fix: the team is new in the directory.";
+    PrivateKeyPublished "private-key-published" Error Keys "The document contains an OpenPGP private key block." "Remove the PRIVATE key block from the document now, revoke that key, and publish only the public key.";
+    Unreachable "unreachable" Error Reachability "The document could not be fetched." "Make the document available again at the URL teams know, or tell the directory its new address.";
+    NotRfc2350 "not-rfc2350" Error Reachability "The page at the document's URL is not an RFC 2350 description." "Publish the RFC 2350 description at this URL (this page is something else, such as a soft 404 or a home page).";
+    BadSignature "bad-signature" Error Signature "The signature does not match the document's bytes." "Sign the document again after its last edit and publish the new signature beside it.";
+    MalformedSignature "malformed-signature" Error Signature "The signature cannot be read." "Publish a valid OpenPGP signature (gpg --armor --detach-sign) in place of the unreadable one.";
+    ExpiredKey "expired-key" Error Signature "The signing key had expired when the signature was made." "Re-sign the document with a key that is valid now (extend the key's expiry or make a new key).";
+    RevokedKey "revoked-key" Error Signature "The signing key has been revoked." "Sign the document with a key that is not revoked and state that key's fingerprint in section 2.8.";
+    FingerprintMismatch "fingerprint-mismatch" Error Keys "No published key has the fingerprint the document states." "State in section 2.8 the fingerprint of the key you actually publish, or publish the key you state.";
+    WeakAlgorithm "weak-algorithm" Warning Signature "The signature or its key uses an algorithm no longer considered safe." "Re-sign with SHA-256 or better and a key of at least RSA-2048 or Ed25519.";
+    SignerNotStatedKey "signer-not-stated-key" Warning Signature "A good signature, by a key the document does not state." "Sign with the key whose fingerprint section 2.8 states, or state the signing key there.";
+    UnknownKey "unknown-key" Warning Signature "A signature was found but not the key that made it." "Publish the signing key at the URL section 2.8 gives, or embed it in the document.";
+    UnsupportedFormat "unsupported-format" Warning Signature "The signature is in a format common tools do not read." "Sign with an OpenPGP v4 (RFC 4880) or v6 (RFC 9580) key so that common tools can check it.";
+    Unsigned "unsigned" Warning Signature "The document carries no signature." "Sign the document with the team's OpenPGP key and publish the .asc beside it (or clear-sign it).";
+    UnsignedContent "unsigned-content" Warning Signature "A clear-signed document has text outside its signed part." "Move everything into the signed part, or remove the text outside it: readers cannot trust it.";
+    KeyExpiresSoon "key-expires-soon" Warning Keys "The signing key expires soon." "Extend the key's expiry date and publish the updated key before it expires.";
+    StatedKeyExpired "stated-key-expired" Warning Keys "The key section 2.8 states has expired." "Extend the stated key's expiry or state a current key in section 2.8.";
+    EmbeddedKeyExpired "embedded-key-expired" Warning Keys "The key embedded in the document has expired." "Replace the embedded key block with the current, unexpired key.";
+    WeakKey "weak-key" Warning Keys "A published key is too short to be safe." "Replace the key with RSA-3072 or Ed25519; DSA-1024 and RSA below 2048 bits are no longer safe.";
+    KeyUnreadable "key-unreadable" Warning Keys "A key location holds no readable OpenPGP key." "Publish the key as an OpenPGP key file (ASCII-armoured), not a web page or a damaged block.";
+    Stale "stale" Warning Staleness "The Date of Last Update is older than the staleness threshold." "Review the document, update it, set its Date of Last Update, and sign it again.";
+    NoLastUpdate "no-last-update" Warning Staleness "The document states no Date of Last Update." "Add a Date of Last Update (section 1.1) in the form YYYY-MM-DD.";
+    UnparsedDate "unparsed-date" Warning Staleness "The Date of Last Update cannot be read as a date." "Write the Date of Last Update as YYYY-MM-DD.";
+    FutureDate "future-date" Warning Staleness "The Date of Last Update lies in the future." "Correct the Date of Last Update: it lies in the future.";
+    NoEmail "no-email" Warning Content "The document states no e-mail address." "State the team's e-mail address in section 2.7.";
+    NoFingerprint "no-fingerprint" Warning Content "The document states no key fingerprint." "State the full fingerprint of the team's OpenPGP key in section 2.8.";
+    MalformedFingerprint "malformed-fingerprint" Warning Content "A stated fingerprint is not a well-formed fingerprint." "Write the fingerprint as 40 (v4) or 64 (v6) hexadecimal digits.";
+    MissingSection "missing-section" Warning Content "Sections of the RFC 2350 outline are missing." "Add the sections of the RFC 2350 outline (Appendix D) that are missing, even if only to say \"none\".";
+    LocationMismatch "location-mismatch" Warning Content "Section 1.3 does not list the URL the document was fetched from." "List in section 1.3 the URL the document is published at.";
+    LocationNotUrl "location-not-url" Notice Content "A location in section 1.3 is not a full URL." "Write each location in section 1.3 as a full URL.";
+    PdfUnreadable "pdf-unreadable" Warning Content "The PDF's text could not be read." "Publish a text PDF (not scanned images), or the document as plain text beside it.";
+    ValidKeyExpiredSince "valid-key-expired-since" Notice Signature "A good signature whose key has expired since." "The signature was good when made; re-sign with a current key so it stays checkable.";
+    PdfX509Signature "pdf-x509-signature" Notice Signature "The PDF carries an X.509 signature, which is not checked." "Also publish a detached OpenPGP signature: the PDF's X.509 signature is not what RFC 2350 readers check.";
+    ModifiedButUnchanged "modified-but-unchanged" Notice Staleness "The server's Last-Modified moved but the bytes did not." "Serve a Last-Modified that changes only when the document does, so caches and crawlers can rely on it.";
+    ChangedButNotModified "changed-but-not-modified" Notice Staleness "The bytes changed but the server's Last-Modified did not." "Let the server's Last-Modified follow the document's changes, or caches will keep the old version.";
+    UnrecognisedHeading "unrecognised-heading" Notice Content "A heading is not one of the RFC 2350 outline." "Use the section titles of the RFC 2350 outline so that readers and tools find each part.";
+    OutcomeChanged "outcome-changed" Notice Change "The signature outcome changed since the previous version." "Check that the change of signature outcome was intended.";
+    NewVersion "new-version" Notice Change "The document changed since the previous crawl." "Nothing to fix: the document changed since the previous crawl.";
+    NewTeam "new-team" Notice Change "The team is new in the directory." "Nothing to fix: the team is new in the directory.";
 }
 
-/// The catalogue entry of a code.
-pub fn code(code: &str) -> Option<&'static Code> {
-    CODES.iter().find(|c| c.code == code)
+impl std::fmt::Display for FindingCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.code())
+    }
+}
+
+impl serde::Serialize for FindingCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+/// A string that is no finding code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownCode(pub String);
+
+impl std::fmt::Display for UnknownCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no finding code {:?}", self.0)
+    }
+}
+
+impl std::error::Error for UnknownCode {}
+
+impl std::str::FromStr for FindingCode {
+    type Err = UnknownCode;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        FindingCode::ALL
+            .iter()
+            .copied()
+            .find(|c| c.code() == s)
+            .ok_or_else(|| UnknownCode(s.to_string()))
+    }
+}
+
+impl FindingCode {
+    /// The finding for a verification outcome that is not plain `valid`.
+    pub fn of_outcome(o: csirt_verify::Outcome) -> Option<FindingCode> {
+        use csirt_verify::Outcome as O;
+        Some(match o {
+            O::Valid => return None,
+            O::ValidKeyExpiredSince => FindingCode::ValidKeyExpiredSince,
+            O::SignerNotStatedKey => FindingCode::SignerNotStatedKey,
+            O::WeakAlgorithm => FindingCode::WeakAlgorithm,
+            O::ExpiredKey => FindingCode::ExpiredKey,
+            O::RevokedKey => FindingCode::RevokedKey,
+            O::BadSignature => FindingCode::BadSignature,
+            O::UnknownKey => FindingCode::UnknownKey,
+            O::UnsupportedFormat => FindingCode::UnsupportedFormat,
+            O::MalformedSignature => FindingCode::MalformedSignature,
+            O::Unsigned => FindingCode::Unsigned,
+        })
+    }
 }
 
 /// What is known about one document.
@@ -179,7 +251,7 @@ pub struct CrawlFacts {
     /// The previous version's Last-Modified header, as last seen.
     pub previous_last_modified: Option<DateTime<Utc>>,
     /// The previous version's verification outcome.
-    pub previous_outcome: Option<String>,
+    pub previous_outcome: Option<csirt_verify::Outcome>,
     /// The previous version exists (the current one is a change).
     pub has_previous: bool,
     /// The current version appeared after the cut-off for changes.
@@ -193,8 +265,8 @@ pub struct CrawlFacts {
 pub struct Options {
     /// The reference time ("now").
     pub at: DateTime<Utc>,
-    /// A last update older than this is stale.
-    pub stale_after: chrono::Duration,
+    /// A last update this old or older is stale.
+    pub stale_after: StaleAfter,
     /// A key expiring within this is flagged.
     pub expiry_warning: chrono::Duration,
     /// Report parser notices that concern the document's layout
@@ -208,7 +280,7 @@ impl Options {
     pub fn at(at: DateTime<Utc>) -> Self {
         Options {
             at,
-            stale_after: chrono::Duration::days(365),
+            stale_after: StaleAfter::DEFAULT,
             expiry_warning: chrono::Duration::days(90),
             layout_notices: false,
         }
@@ -219,14 +291,14 @@ impl Options {
 /// first, then by severity (errors first), team, the catalogue's order and
 /// line.
 pub fn sort(findings: &mut [Finding]) {
-    let rank = |c: &str| CODES.iter().position(|k| k.code == c).unwrap_or(usize::MAX);
+    let private = |f: &Finding| f.code == FindingCode::PrivateKeyPublished;
     findings.sort_by(|a, b| {
-        (b.code == "private-key-published")
-            .cmp(&(a.code == "private-key-published"))
+        private(b)
+            .cmp(&private(a))
             .then(b.severity.cmp(&a.severity))
             .then_with(|| a.team.to_lowercase().cmp(&b.team.to_lowercase()))
             .then_with(|| a.url.cmp(&b.url))
-            .then_with(|| rank(a.code).cmp(&rank(b.code)))
+            .then(a.code.cmp(&b.code))
             .then(a.line.cmp(&b.line))
     });
 }
@@ -272,7 +344,7 @@ pub struct Report {
     /// The reference time.
     pub generated: DateTime<Utc>,
     /// The staleness threshold in days.
-    pub stale_after_days: i64,
+    pub stale_after_days: u32,
     /// Counts.
     pub summary: Summary,
     /// One row per team.
@@ -292,8 +364,8 @@ pub struct TeamState {
     pub country: Option<String>,
     /// The document judged (the best of the team's documents).
     pub url: String,
-    /// Its signature outcome code, none when never checked.
-    pub outcome: Option<String>,
+    /// Its signature outcome, none when never checked.
+    pub outcome: Option<csirt_verify::Outcome>,
     /// Its Date of Last Update.
     pub last_update: Option<String>,
     /// Days since that date.
@@ -327,20 +399,24 @@ impl Report {
         let mut teams = Vec::new();
         let mut all = Vec::new();
         for (_, docs) in by_team {
-            let best = docs
+            // The first of the best: documents come in the store's order.
+            let Some(best) = docs
                 .iter()
                 .copied()
-                .min_by_key(|s| rules::rank(s))
-                .expect("a team has a document");
+                .rev()
+                .max_by_key(|s| rules::standing(s))
+            else {
+                continue;
+            };
             let state = rules::state(best, opts);
             if !keep(&state) {
                 continue;
             }
             summary.teams += 1;
-            match state.outcome.as_deref() {
-                Some("valid" | "valid-key-expired-since") => summary.signed_valid += 1,
-                Some("unsigned") => summary.unsigned += 1,
-                Some(_) => summary.signed_bad += 1,
+            match state.outcome.map(csirt_verify::Outcome::signed) {
+                Some(csirt_verify::Signed::Yes) => summary.signed_valid += 1,
+                Some(csirt_verify::Signed::No) => summary.unsigned += 1,
+                Some(csirt_verify::Signed::Bad) => summary.signed_bad += 1,
                 None => {}
             }
             summary.stale += usize::from(state.stale);
@@ -360,7 +436,7 @@ impl Report {
         sort(&mut all);
         Report {
             generated: opts.at,
-            stale_after_days: opts.stale_after.num_days(),
+            stale_after_days: opts.stale_after.in_days(),
             summary,
             teams,
             findings: all,

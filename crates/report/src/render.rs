@@ -28,6 +28,48 @@ pub enum Format {
     Html,
 }
 
+impl Format {
+    /// Every format, by the name `--format` takes.
+    pub const NAMES: [(&'static str, Format); 5] = [
+        ("table", Format::Table),
+        ("json", Format::Json),
+        ("csv", Format::Csv),
+        ("markdown", Format::Markdown),
+        ("html", Format::Html),
+    ];
+
+    /// The format a file name's extension calls for (`report.html`); a
+    /// table when it names none.
+    pub fn of_path(path: &std::path::Path) -> Format {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("html" | "htm") => Format::Html,
+            Some("json") => Format::Json,
+            Some("csv") => Format::Csv,
+            Some("md" | "markdown") => Format::Markdown,
+            _ => Format::Table,
+        }
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Format::NAMES
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(s.trim()))
+            .map(|(_, f)| *f)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Format::NAMES.iter().map(|(n, _)| *n).collect();
+                format!("{s:?} is not a report format ({})", names.join(", "))
+            })
+    }
+}
+
 /// Writes `report` in `format`.
 pub fn write(report: &Report, format: Format, out: &mut dyn Write) -> io::Result<()> {
     match format {
@@ -91,7 +133,12 @@ fn table(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         .max()
         .unwrap_or(4)
         .max(4);
-    let code_w = r.findings.iter().map(|f| f.code.len()).max().unwrap_or(4);
+    let code_w = r
+        .findings
+        .iter()
+        .map(|f| f.code.code().len())
+        .max()
+        .unwrap_or(4);
     writeln!(
         out,
         "{:<8} {:<team_w$} {:<code_w$} {:>5}  MESSAGE",
@@ -219,7 +266,11 @@ fn markdown(r: &Report, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// Escapes text for HTML content and quoted attributes.
-fn esc(s: &str) -> String {
+/// Escapes text for HTML and XML, in content and in quoted attributes; the
+/// control characters XML 1.0 forbids even escaped are dropped. The one
+/// escaping helper of the project: the HTML report and the Atom feed use
+/// it.
+pub fn escape_markup(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -228,6 +279,7 @@ fn esc(s: &str) -> String {
             '&' => out.push_str("&amp;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
             c => out.push(c),
         }
     }
@@ -240,11 +292,11 @@ fn link(url: &str) -> String {
     if lower.starts_with("https://") || lower.starts_with("http://") {
         format!(
             "<a href=\"{}\" rel=\"noopener noreferrer\">{}</a>",
-            esc(url.trim()),
-            esc(url)
+            escape_markup(url.trim()),
+            escape_markup(url)
         )
     } else {
-        esc(url)
+        escape_markup(url)
     }
 }
 
@@ -255,8 +307,8 @@ fn bars(title: &str, id: &str, data: &[(String, usize)]) -> String {
     let h = row * data.len() + 8;
     let mut s = format!(
         "<figure id=\"{id}\"><figcaption>{}</figcaption><svg role=\"img\" aria-label=\"{}\" width=\"{}\" height=\"{h}\" viewBox=\"0 0 {} {h}\" xmlns=\"http://www.w3.org/2000/svg\">",
-        esc(title),
-        esc(title),
+        escape_markup(title),
+        escape_markup(title),
         label_w + bar_w + 60,
         label_w + bar_w + 60
     );
@@ -268,8 +320,8 @@ fn bars(title: &str, id: &str, data: &[(String, usize)]) -> String {
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect class=\"bar\" x=\"{label_w}\" y=\"{y}\" width=\"{w}\" height=\"16\"><title>{}: {n}</title></rect><text x=\"{}\" y=\"{}\">{n}</text>",
             label_w - 8,
             y + 13,
-            esc(label),
-            esc(label),
+            escape_markup(label),
+            escape_markup(label),
             label_w + w + 6,
             y + 13
         );
@@ -329,7 +381,7 @@ pub fn html(r: &Report) -> String {
     }
     let mut outcomes: Vec<(String, usize)> = Vec::new();
     for t in &r.teams {
-        let o = t.outcome.clone().unwrap_or_else(|| "not checked".into());
+        let o = t.outcome.map_or("not checked", |o| o.code()).to_string();
         match outcomes.iter_mut().find(|(k, _)| *k == o) {
             Some((_, n)) => *n += 1,
             None => outcomes.push((o, 1)),
@@ -351,17 +403,20 @@ pub fn html(r: &Report) -> String {
         let evidence = if f.evidence.is_empty() {
             String::new()
         } else {
-            format!("<div class=\"evidence\">{}</div>", esc(&f.evidence))
+            format!(
+                "<div class=\"evidence\">{}</div>",
+                escape_markup(&f.evidence)
+            )
         };
         let _ = writeln!(
             p,
             "<tr class=\"{sev}\" data-code=\"{}\"><td class=\"{sev}\">{sev}</td><td>{}<br>{}</td><td><code>{}</code></td><td class=\"num\">{line}</td><td>{}{evidence}</td><td>{}</td></tr>",
             f.code,
-            esc(&f.team),
+            escape_markup(&f.team),
             link(&f.url),
             f.code,
-            esc(&f.message),
-            esc(f.fix)
+            escape_markup(&f.message),
+            escape_markup(f.fix)
         );
     }
     p.push_str("</tbody></table>\n</body></html>\n");
@@ -377,7 +432,7 @@ mod tests {
         assert_eq!(link("javascript:alert(1)"), "javascript:alert(1)");
         assert!(link("https://x.org/a?b=1&c=\"2\"")
             .contains("href=\"https://x.org/a?b=1&amp;c=&quot;2&quot;\""));
-        assert_eq!(esc("<script>"), "&lt;script&gt;");
+        assert_eq!(escape_markup("<script>"), "&lt;script&gt;");
     }
 
     #[test]

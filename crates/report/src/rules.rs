@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use csirt_parse::{Record, Severity};
 use csirt_verify::Outcome;
 
-use crate::{Finding, Options, Subject, TeamState};
+use crate::{Finding, FindingCode as C, Options, Subject, TeamState};
 
 /// Every finding for one document, in no particular order (see
 /// [`crate::sort`]).
@@ -19,17 +19,21 @@ pub fn findings(s: &Subject, opts: &Options) -> Vec<Finding> {
                     "the document could not be fetched at the last crawl (failing since {since})"
                 )
             };
-            out.push("unreachable", what, format!("{why}; failing since {since}"));
+            out.push(
+                C::Unreachable,
+                what,
+                format!("{why}; failing since {since}"),
+            );
         }
         if c.new_team {
             out.push(
-                "new-team",
+                C::NewTeam,
                 "the team is new in the directory".into(),
                 s.url.clone(),
             );
         } else if c.changed_recently && c.has_previous {
             out.push(
-                "new-version",
+                C::NewVersion,
                 "the document changed since the previous crawl".into(),
                 first_seen(c),
             );
@@ -59,32 +63,24 @@ struct Findings<'a> {
 }
 
 impl Findings<'_> {
-    fn push(&mut self, code: &'static str, message: String, evidence: String) {
+    fn push(&mut self, code: C, message: String, evidence: String) {
         self.push_at(code, None, message, evidence);
     }
 
-    fn push_at(
-        &mut self,
-        code: &'static str,
-        line: Option<usize>,
-        message: String,
-        evidence: String,
-    ) {
-        let c = crate::code(code).expect("every code pushed is in the catalogue");
-        self.push_graded(c.severity, code, line, message, evidence);
+    fn push_at(&mut self, code: C, line: Option<usize>, message: String, evidence: String) {
+        self.push_graded(code.severity(), code, line, message, evidence);
     }
 
     fn push_graded(
         &mut self,
         severity: Severity,
-        code: &'static str,
+        code: C,
         line: Option<usize>,
         message: String,
         evidence: String,
     ) {
-        let c = crate::code(code).expect("every code pushed is in the catalogue");
         self.out.push(Finding {
-            code: c.code,
+            code,
             severity,
             team: self.s.team.clone(),
             country: self.s.country.clone(),
@@ -92,11 +88,11 @@ impl Findings<'_> {
             line,
             message,
             evidence,
-            fix: c.fix,
+            fix: code.fix(),
         });
     }
 
-    fn has(&self, code: &str) -> bool {
+    fn has(&self, code: C) -> bool {
         self.out.iter().any(|f| f.code == code)
     }
 
@@ -116,18 +112,18 @@ impl Findings<'_> {
                 continue;
             }
             let code = match d.code {
-                D::NotRfc2350 => "not-rfc2350",
-                D::PrivateKeyPublished => "private-key-published",
-                D::UnsignedContent => "unsigned-content",
-                D::UnparsedDate => "unparsed-date",
-                D::FutureDate => "future-date",
-                D::NoLastUpdate => "no-last-update",
-                D::NoFingerprint => "no-fingerprint",
-                D::MalformedFingerprint => "malformed-fingerprint",
-                D::NoEmail => "no-email",
-                D::LocationNotUrl => "location-not-url",
-                D::PdfUnreadable => "pdf-unreadable",
-                D::UnrecognisedHeading if opts.layout_notices => "unrecognised-heading",
+                D::NotRfc2350 => C::NotRfc2350,
+                D::PrivateKeyPublished => C::PrivateKeyPublished,
+                D::UnsignedContent => C::UnsignedContent,
+                D::UnparsedDate => C::UnparsedDate,
+                D::FutureDate => C::FutureDate,
+                D::NoLastUpdate => C::NoLastUpdate,
+                D::NoFingerprint => C::NoFingerprint,
+                D::MalformedFingerprint => C::MalformedFingerprint,
+                D::NoEmail => C::NoEmail,
+                D::LocationNotUrl => C::LocationNotUrl,
+                D::PdfUnreadable => C::PdfUnreadable,
+                D::UnrecognisedHeading if opts.layout_notices => C::UnrecognisedHeading,
                 D::MissingSection => {
                     missing.push(d.message.trim_start_matches("no section ").to_string());
                     continue;
@@ -142,9 +138,9 @@ impl Findings<'_> {
             };
             self.push_at(code, d.line, d.message.clone(), evidence);
         }
-        if !missing.is_empty() && !self.has("not-rfc2350") {
+        if !missing.is_empty() && !self.has(C::NotRfc2350) {
             self.push(
-                "missing-section",
+                C::MissingSection,
                 format!(
                     "{} section{} of the RFC 2350 outline {} missing",
                     missing.len(),
@@ -154,15 +150,16 @@ impl Findings<'_> {
                 missing.join("; "),
             );
         }
+        let updated = r.document.last_update_date();
         if let Some(age) = age_days(r, opts.at).filter(|_| !not_a_document) {
-            if age > opts.stale_after.num_days() {
+            if opts.stale_after.is_stale(updated, opts.at.date_naive()) {
                 let text = r.document.last_update_text.as_deref().unwrap_or_default();
                 self.push_at(
-                    "stale",
+                    C::Stale,
                     line_of(r, "document.last_update"),
                     format!(
                         "the Date of Last Update is {age} days old (threshold {} days)",
-                        opts.stale_after.num_days()
+                        opts.stale_after.in_days()
                     ),
                     format!(
                         "{} ({text})",
@@ -181,7 +178,7 @@ impl Findings<'_> {
                 .any(|l| same_url(l, &self.s.url))
         {
             self.push_at(
-                "location-mismatch",
+                C::LocationMismatch,
                 line_of(r, "document.locations"),
                 "the Locations section does not list the URL the document was fetched from".into(),
                 format!(
@@ -195,14 +192,14 @@ impl Findings<'_> {
 
     fn verification(&mut self, v: &csirt_check::Verification, r: Option<&Record>, opts: &Options) {
         let rep = &v.report;
-        if rep.private_key_published && !self.has("private-key-published") {
+        if rep.private_key_published && !self.has(C::PrivateKeyPublished) {
             self.push(
-                "private-key-published",
+                C::PrivateKeyPublished,
                 "the document contains an OpenPGP PRIVATE key block".into(),
                 String::new(),
             );
         }
-        if (rep.content_before_signed || rep.content_after_signed) && !self.has("unsigned-content")
+        if (rep.content_before_signed || rep.content_after_signed) && !self.has(C::UnsignedContent)
         {
             let where_ = match (rep.content_before_signed, rep.content_after_signed) {
                 (true, true) => "before and after",
@@ -210,7 +207,7 @@ impl Findings<'_> {
                 _ => "after",
             };
             self.push(
-                "unsigned-content",
+                C::UnsignedContent,
                 format!("the clear-signed document has text {where_} the signed part"),
                 String::new(),
             );
@@ -224,12 +221,9 @@ impl Findings<'_> {
             })
             .or_else(|| rep.issuer.clone().map(|i| format!("issuer {i}")))
             .unwrap_or_default();
-        let code = match rep.outcome {
-            Outcome::Valid => None,
-            o => crate::code(o.code()).map(|c| c.code),
-        };
+        let code = C::of_outcome(rep.outcome);
         // A "not a document" page has no signature to speak of.
-        if let Some(code) = code.filter(|_| !self.has("not-rfc2350")) {
+        if let Some(code) = code.filter(|_| !self.has(C::NotRfc2350)) {
             let message = match rep.outcome {
                 Outcome::Unsigned => "no signature was found for the document".to_string(),
                 Outcome::UnknownKey => {
@@ -244,7 +238,7 @@ impl Findings<'_> {
                 let left = exp - opts.at;
                 if left > chrono::Duration::zero() && left <= opts.expiry_warning {
                     self.push(
-                        "key-expires-soon",
+                        C::KeyExpiresSoon,
                         format!("the signing key expires in {} days", left.num_days()),
                         format!("{signer}; expires {}", exp.format("%Y-%m-%d")),
                     );
@@ -253,14 +247,14 @@ impl Findings<'_> {
         }
         if rep.outcome == Outcome::Unsigned && v.pdf_x509_signature {
             self.push(
-                "pdf-x509-signature",
+                C::PdfX509Signature,
                 "the PDF carries an X.509 (PAdES) signature, which is present but not checked"
                     .into(),
                 String::new(),
             );
         } else if v.pdf_x509_signature {
             self.push(
-                "pdf-x509-signature",
+                C::PdfX509Signature,
                 "the PDF also carries an X.509 (PAdES) signature, which is not checked".into(),
                 String::new(),
             );
@@ -277,20 +271,20 @@ impl Findings<'_> {
             };
             if expired && is_stated {
                 self.push(
-                    "stated-key-expired",
+                    C::StatedKeyExpired,
                     "the key section 2.8 states has expired".into(),
                     format!("{who}; expired {}", fmt_date(k.expires)),
                 );
             } else if expired && k.embedded {
                 self.push(
-                    "embedded-key-expired",
+                    C::EmbeddedKeyExpired,
                     "the key embedded in the document has expired".into(),
                     format!("{who}; expired {}", fmt_date(k.expires)),
                 );
             }
             if let Some(weak) = weak_key(&k.algorithm, k.bits) {
                 self.push(
-                    "weak-key",
+                    C::WeakKey,
                     format!("a published key is {weak}"),
                     who.clone(),
                 );
@@ -298,7 +292,7 @@ impl Findings<'_> {
         }
         for p in &v.key_problems {
             self.push(
-                "key-unreadable",
+                C::KeyUnreadable,
                 format!("no OpenPGP key could be read from {}", p.source),
                 p.message.clone(),
             );
@@ -313,7 +307,7 @@ impl Findings<'_> {
                 .collect();
             if missing.len() == stated.len() {
                 self.push_at(
-                    "fingerprint-mismatch",
+                    C::FingerprintMismatch,
                     r.and_then(|r| line_of(r, "keys")),
                     "no key found matches the fingerprint the document states".into(),
                     format!("states {}; found {}", stated.join(", "), found.join(", ")),
@@ -325,9 +319,10 @@ impl Findings<'_> {
     fn crawl(&mut self, c: &crate::CrawlFacts, v: &csirt_check::Verification, opts: &Options) {
         if let (Some(first), Some(lm)) = (c.first_seen, c.last_modified_now) {
             let unchanged_for = opts.at - first;
-            if unchanged_for > opts.stale_after && lm > first + chrono::Duration::minutes(1) {
+            let threshold = chrono::Duration::days(i64::from(opts.stale_after.in_days()));
+            if unchanged_for > threshold && lm > first + chrono::Duration::minutes(1) {
                 self.push(
-                    "modified-but-unchanged",
+                    C::ModifiedButUnchanged,
                     format!(
                         "the server says the document changed on {}, but its bytes are those first fetched {}",
                         lm.format("%Y-%m-%d"),
@@ -341,18 +336,18 @@ impl Findings<'_> {
             if let (Some(now), Some(before)) = (c.last_modified_first, c.previous_last_modified) {
                 if now <= before {
                     self.push(
-                        "changed-but-not-modified",
+                        C::ChangedButNotModified,
                         "the document's bytes changed but the server's Last-Modified did not move"
                             .into(),
                         format!("Last-Modified {} before and after", now.to_rfc2822()),
                     );
                 }
             }
-            if let Some(prev) = c.previous_outcome.as_deref() {
+            if let Some(prev) = c.previous_outcome {
                 let now = v.report.outcome;
-                if prev != now.code() {
-                    let worse =
-                        Outcome::from_code(prev).is_some_and(|p| now_rank(now) > now_rank(p));
+                if prev != now {
+                    // Outcomes are ordered best first.
+                    let worse = now > prev;
                     let severity = if worse {
                         Severity::Warning
                     } else {
@@ -360,7 +355,7 @@ impl Findings<'_> {
                     };
                     self.push_graded(
                         severity,
-                        "outcome-changed",
+                        C::OutcomeChanged,
                         None,
                         format!(
                             "the signature outcome {} from {prev} to {now}",
@@ -372,13 +367,6 @@ impl Findings<'_> {
             }
         }
     }
-}
-
-fn now_rank(o: Outcome) -> usize {
-    Outcome::ALL
-        .iter()
-        .position(|&x| x == o)
-        .unwrap_or(usize::MAX)
 }
 
 /// Why a key is weak, per common guidance (NIST SP 800-131A): DSA of 1024
@@ -432,23 +420,13 @@ fn same_url(stated: &str, fetched: &str) -> bool {
     norm(stated) == norm(fetched)
 }
 
-/// Order in which a team's documents represent it: the best signed and most
-/// recently updated first.
-pub(crate) fn rank(s: &Subject) -> (usize, bool, std::cmp::Reverse<Option<String>>) {
-    let outcome = s
-        .verification
-        .as_ref()
-        .map_or(usize::MAX, |v| now_rank(v.report.outcome));
-    let broken = s.record.as_ref().is_none_or(|r| {
-        r.diagnostics
-            .iter()
-            .any(|d| d.code == csirt_parse::diag::Code::NotRfc2350)
-    });
-    let updated = s
-        .record
-        .as_ref()
-        .and_then(|r| r.document.last_update.clone());
-    (outcome, broken, std::cmp::Reverse(updated))
+/// How well a document represents its team: the directory's one ranking
+/// (`csirt_directory::Standing`), which search uses too.
+pub(crate) fn standing(s: &Subject) -> csirt_directory::Standing {
+    csirt_directory::Standing::of(
+        s.verification.as_ref().map(|v| v.report.outcome),
+        s.record.as_ref(),
+    )
 }
 
 /// A team's state at a glance, from its representative document.
@@ -460,16 +438,16 @@ pub(crate) fn state(s: &Subject, opts: &Options) -> TeamState {
         team: s.team.clone(),
         country: s.country.clone(),
         url: s.url.clone(),
-        outcome: s
-            .verification
-            .as_ref()
-            .map(|v| v.report.outcome.code().to_string()),
+        outcome: s.verification.as_ref().map(|v| v.report.outcome),
         last_update: s
             .record
             .as_ref()
             .and_then(|r| r.document.last_update.clone()),
         age_days: age,
-        stale: s.record.is_some() && age.is_none_or(|a| a > opts.stale_after.num_days()),
+        stale: s.record.as_ref().is_some_and(|r| {
+            opts.stale_after
+                .is_stale(r.document.last_update_date(), opts.at.date_naive())
+        }),
         unreachable,
     }
 }
@@ -530,16 +508,32 @@ mod tests {
             }),
             ..Subject::default()
         };
-        let codes: Vec<(&str, Option<usize>)> = findings(&s, &Options::at(at))
+        let codes: Vec<(C, Option<usize>)> = findings(&s, &Options::at(at))
             .iter()
             .map(|f| (f.code, f.line))
             .collect();
-        assert!(codes.contains(&("unsupported-format", None)), "{codes:?}");
-        assert!(codes.contains(&("location-not-url", Some(4))), "{codes:?}");
+        assert!(codes.contains(&(C::UnsupportedFormat, None)), "{codes:?}");
+        assert!(codes.contains(&(C::LocationNotUrl, Some(4))), "{codes:?}");
         assert!(
-            codes.contains(&("malformed-fingerprint", Some(9))),
+            codes.contains(&(C::MalformedFingerprint, Some(9))),
             "{codes:?}"
         );
+    }
+
+    #[test]
+    fn every_code_reads_back_and_every_outcome_but_valid_has_one() {
+        for c in C::ALL {
+            assert_eq!(c.code().parse::<C>(), Ok(*c));
+            assert_eq!(serde_json::to_value(c).unwrap(), c.code());
+            assert!(c.summary().ends_with('.') && c.fix().ends_with('.'), "{c}");
+        }
+        assert!("no-such-thing".parse::<C>().is_err());
+        for o in Outcome::ALL {
+            match C::of_outcome(o) {
+                None => assert_eq!(o, Outcome::Valid),
+                Some(c) => assert_eq!(c.code(), o.code()),
+            }
+        }
     }
 
     #[test]

@@ -109,11 +109,41 @@ fn page(limit: Option<usize>, offset: Option<usize>) -> Result<(usize, usize)> {
     Ok((limit, offset))
 }
 
+/// When staleness is judged: `at` (a day, YYYY-MM-DD; today when none)
+/// with `stale_after` (`365`, `365d`, `52w`; the server's default when
+/// none). The same parameters on every route that says what is stale.
+#[derive(Deserialize)]
+struct WhenParams {
+    stale_after: Option<String>,
+    at: Option<String>,
+}
+
+fn when(app: &App, p: &WhenParams) -> Result<csirt_index::When> {
+    let stale_after = match p.stale_after.as_deref() {
+        None => app.config.stale_after,
+        Some(s) => s
+            .parse::<csirt_report::StaleAfter>()
+            .map_err(|e| ApiError::bad("bad-parameter", format!("stale_after: {e}")))?,
+    };
+    let today = match p.at.as_deref() {
+        None => chrono::Utc::now().date_naive(),
+        Some(d) => chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|_| {
+            ApiError::bad(
+                "bad-parameter",
+                format!("at must be a date like 2026-12-03, not {d:?}"),
+            )
+        })?,
+    };
+    Ok(csirt_index::When { today, stale_after })
+}
+
 #[derive(Deserialize)]
 struct SearchParams {
     q: Option<String>,
     limit: Option<usize>,
     offset: Option<usize>,
+    #[serde(flatten)]
+    when: WhenParams,
 }
 
 async fn search(
@@ -136,14 +166,15 @@ async fn search(
         ));
     }
     let (limit, offset) = page(p.limit, p.offset)?;
+    let when = when(&app, &p.when)?;
     let generation = app.index.generation();
-    let key = (q, limit, offset);
+    let key = (q, limit, offset, when);
     if let Some(body) = app.cache.get(generation, &key) {
         return Ok(json_body(body));
     }
     let a = app.clone();
     let q2 = key.0.clone();
-    let results = tokio::task::spawn_blocking(move || a.index.search(&q2, limit, offset))
+    let results = tokio::task::spawn_blocking(move || a.index.search(&q2, limit, offset, when))
         .await
         .map_err(|e| ApiError::internal(format!("search task failed: {e}")))?;
     let results = match results {
@@ -252,6 +283,8 @@ struct TeamParams {
     stale: Option<String>,
     limit: Option<usize>,
     offset: Option<usize>,
+    #[serde(flatten)]
+    when: WhenParams,
 }
 
 fn yes_no(name: &str, v: Option<&str>) -> Result<Option<bool>> {
@@ -266,8 +299,8 @@ fn yes_no(name: &str, v: Option<&str>) -> Result<Option<bool>> {
     }
 }
 
-fn is_valid(outcome: Option<&str>) -> bool {
-    matches!(outcome, Some("valid" | "valid-key-expired-since"))
+fn is_valid(outcome: Option<csirt_store::Outcome>) -> bool {
+    outcome.is_some_and(|o| o.is_valid())
 }
 
 async fn teams(
@@ -278,9 +311,9 @@ async fn teams(
     let (limit, offset) = page(p.limit, p.offset)?;
     let signed = yes_no("signed", p.signed.as_deref())?;
     let stale = yes_no("stale", p.stale.as_deref())?;
-    let snap = app.snapshot();
-    let matching: Vec<&csirt_report::TeamState> = snap
-        .report
+    let when = when(&app, &p.when)?;
+    let report = app.snapshot().report(when.today, when.stale_after);
+    let matching: Vec<&csirt_report::TeamState> = report
         .teams
         .iter()
         .filter(|t| {
@@ -288,7 +321,7 @@ async fn teams(
                 t.country
                     .as_deref()
                     .is_some_and(|tc| tc.eq_ignore_ascii_case(c))
-            }) && signed.is_none_or(|s| is_valid(t.outcome.as_deref()) == s)
+            }) && signed.is_none_or(|s| is_valid(t.outcome) == s)
                 && stale.is_none_or(|s| t.stale == s)
         })
         .collect();
@@ -304,8 +337,8 @@ async fn team(
 ) -> Result<Json<Value>> {
     let id = team_id(id)?;
     let snap = app.snapshot();
-    let state = snap
-        .report
+    let report = snap.report(chrono::Utc::now().date_naive(), app.config.stale_after);
+    let state = report
         .teams
         .iter()
         .find(|t| t.team_id == Some(id))
@@ -326,8 +359,7 @@ async fn team(
             })
         })
         .collect();
-    let findings: Vec<_> = snap
-        .report
+    let findings: Vec<_> = report
         .findings
         .iter()
         .filter(|f| f.team == state.team)
@@ -350,10 +382,9 @@ async fn history(
     let id = team_id(id)?;
     if !app
         .snapshot()
-        .report
-        .teams
+        .subjects
         .iter()
-        .any(|t| t.team_id == Some(id))
+        .any(|s| s.team_id == Some(id))
     {
         return Err(ApiError::not_found(
             "unknown-team",
@@ -394,10 +425,12 @@ fn versions(history: Vec<csirt_store::VersionRow>) -> Vec<Value> {
             None => changes.push("first version".to_string()),
             Some(o) => {
                 if o.outcome != v.outcome {
+                    let code =
+                        |o: Option<csirt_store::Outcome>| o.map_or("not checked", |o| o.code());
                     changes.push(format!(
                         "signature outcome {} -> {}",
-                        o.outcome.as_deref().unwrap_or("not checked"),
-                        v.outcome.as_deref().unwrap_or("not checked")
+                        code(o.outcome),
+                        code(v.outcome)
                     ));
                 }
                 if last_update(o) != last_update(v) {
@@ -436,6 +469,8 @@ struct ReportParams {
     stale: Option<bool>,
     severity: Option<String>,
     code: Option<String>,
+    #[serde(flatten)]
+    when: WhenParams,
 }
 
 async fn report(
@@ -454,25 +489,33 @@ async fn report(
             ))
         }
     };
-    if let Some(c) = p.code.as_deref() {
-        if csirt_report::code(c).is_none() {
-            return Err(ApiError::bad(
-                "bad-parameter",
-                format!("no finding code {c:?}"),
-            ));
-        }
-    }
+    let code: Option<csirt_report::FindingCode> = match p.code.as_deref() {
+        None => None,
+        Some(c) => Some(c.parse().map_err(|e: csirt_report::UnknownCode| {
+            ApiError::bad("bad-parameter", e.to_string())
+        })?),
+    };
+    let when = when(&app, &p.when)?;
     let snap = app.snapshot();
-    let mut r = csirt_report::Report::build(&snap.subjects, &snap.options, |t| {
+    let mut options = csirt_report::Options::at(chrono::Utc::now());
+    if when.today != options.at.date_naive() {
+        options.at = when
+            .today
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or_default()
+            .and_utc();
+    }
+    options.stale_after = when.stale_after;
+    let mut r = csirt_report::Report::build(&snap.subjects, &options, |t| {
         p.country.as_deref().is_none_or(|c| {
             t.country
                 .as_deref()
                 .is_some_and(|tc| tc.eq_ignore_ascii_case(c))
-        }) && (!p.unsigned.unwrap_or(false) || !is_valid(t.outcome.as_deref()))
+        }) && (!p.unsigned.unwrap_or(false) || !is_valid(t.outcome))
             && (!p.stale.unwrap_or(false) || t.stale)
     });
     r.findings
-        .retain(|f| f.severity >= min && p.code.as_deref().is_none_or(|c| f.code == c));
+        .retain(|f| f.severity >= min && code.is_none_or(|c| f.code == c));
     Ok(Json(
         serde_json::to_value(&r).map_err(|e| ApiError::internal(e.to_string()))?,
     ))
@@ -516,7 +559,8 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
     let age = finished.map_or(-1.0, |f| {
         (now - f.with_timezone(&chrono::Utc)).num_milliseconds() as f64 / 1000.0
     });
-    let s = &snap.report.summary;
+    let report = snap.report(chrono::Utc::now().date_naive(), app.config.stale_after);
+    let s = &report.summary;
     let complete = snap
         .last_crawl
         .as_ref()

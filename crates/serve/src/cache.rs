@@ -14,7 +14,9 @@ use std::sync::Mutex;
 // buffer instead of copying it for every answer.
 use axum::body::Bytes;
 
-type Key = (String, usize, usize);
+/// The query, limit, offset, and the day and threshold staleness was
+/// judged with.
+type Key = (String, usize, usize, csirt_index::When);
 
 struct Inner {
     generation: u64,
@@ -87,7 +89,8 @@ mod tests {
     #[test]
     fn a_new_generation_empties_the_cache_and_size_is_bounded() {
         let c = SearchCache::new(2, 1 << 20);
-        let k = |q: &str| (q.to_string(), 10, 0);
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        let k = |q: &str| (q.to_string(), 10, 0, csirt_index::When::default_on(day));
         assert!(c.get(1, &k("a")).is_none());
         c.put(1, k("a"), "A".into());
         c.put(1, k("b"), "B".into());

@@ -6,23 +6,7 @@ use std::fmt::Write as _;
 
 use crate::snapshot::Snapshot;
 
-/// Escapes text for XML content and attributes.
-pub(crate) fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 forbids, even escaped.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+use csirt_report::render::escape_markup as xml;
 
 /// The feed document; `base` is the server's own URL prefix for links to
 /// team records.

@@ -12,6 +12,7 @@
 //! crawl. Scheduling crawls (and the crawl lock) is the binary's job, which
 //! calls [`App::refresh`] after each one.
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod api;
@@ -39,8 +40,8 @@ pub use snapshot::Snapshot;
 pub struct Config {
     /// The data directory.
     pub data: PathBuf,
-    /// A Date of Last Update older than this is stale.
-    pub stale_after: chrono::Duration,
+    /// The staleness threshold of requests that give none (`stale_after`).
+    pub stale_after: csirt_report::StaleAfter,
     /// Longest query accepted, in bytes.
     pub max_query: usize,
     /// Time allowed for one request.
@@ -54,7 +55,7 @@ impl Config {
     pub fn new(data: &Path) -> Self {
         Config {
             data: data.to_path_buf(),
-            stale_after: chrono::Duration::days(365),
+            stale_after: csirt_report::StaleAfter::DEFAULT,
             max_query: 512,
             request_timeout: Duration::from_secs(10),
             concurrency: 256,
@@ -97,8 +98,8 @@ impl App {
         })?;
         let index = csirt_index::Index::open(&config.data.join("search"))
             .map_err(|e| Error(format!("cannot open the search index: {e}")))?;
-        let snapshot = Snapshot::build(&store, &config)
-            .map_err(|e| Error(format!("cannot read the store: {e}")))?;
+        let snapshot =
+            Snapshot::build(&store).map_err(|e| Error(format!("cannot read the store: {e}")))?;
         Ok(Arc::new(App {
             config,
             index,
@@ -118,8 +119,7 @@ impl App {
             .map_err(|e| Error(format!("cannot reload the search index: {e}")))?;
         let snapshot = {
             let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
-            Snapshot::build(&store, &self.config)
-                .map_err(|e| Error(format!("cannot read the store: {e}")))?
+            Snapshot::build(&store).map_err(|e| Error(format!("cannot read the store: {e}")))?
         };
         *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(snapshot);
         Ok(())

@@ -34,6 +34,33 @@ fn ok(description: &str, schema: Value) -> Value {
     })
 }
 
+/// `stale_after` and `at`: what staleness is judged with, on every route
+/// that says what is stale.
+fn when() -> Vec<Value> {
+    vec![
+        param(
+            "stale_after",
+            "query",
+            false,
+            json!({"type": "string", "pattern": "^[0-9]+[dw]?$", "default": "365d"}),
+            "A Date of Last Update this old or older is stale: days (`730`, `730d`) or weeks (`52w`).",
+        ),
+        param(
+            "at",
+            "query",
+            false,
+            json!({"type": "string", "format": "date"}),
+            "Judge staleness on this day (YYYY-MM-DD) instead of today.",
+        ),
+    ]
+}
+
+/// The outcome codes, best first.
+fn outcomes() -> Value {
+    let codes: Vec<&str> = csirt_store::Outcome::ALL.iter().map(|o| o.code()).collect();
+    json!({"type": "string", "enum": codes, "nullable": true})
+}
+
 fn yes_no(name: &str, description: &str) -> Value {
     param(
         name,
@@ -61,6 +88,7 @@ pub fn document() -> Value {
         "A query in the csirt-find language, e.g. `constituency: universities Quebec`.",
     )];
     search_params.extend(limit_offset());
+    search_params.extend(when());
     let mut team_params = vec![
         param(
             "country",
@@ -76,6 +104,45 @@ pub fn document() -> Value {
         yes_no("stale", "Only stale (yes) or current (no) teams."),
     ];
     team_params.extend(limit_offset());
+    team_params.extend(when());
+    let mut report_params = vec![
+        param(
+            "country",
+            "query",
+            false,
+            json!({"type": "string"}),
+            "ISO 3166-1 code.",
+        ),
+        param(
+            "unsigned",
+            "query",
+            false,
+            json!({"type": "boolean"}),
+            "Only teams without a valid signature.",
+        ),
+        param(
+            "stale",
+            "query",
+            false,
+            json!({"type": "boolean"}),
+            "Only stale teams.",
+        ),
+        param(
+            "severity",
+            "query",
+            false,
+            json!({"type": "string", "enum": ["error", "warning", "notice"]}),
+            "Only findings at least this severe.",
+        ),
+        param(
+            "code",
+            "query",
+            false,
+            json!({"type": "string"}),
+            "Only findings with this code.",
+        ),
+    ];
+    report_params.extend(when());
     let not_found = json!({"$ref": "#/components/responses/NotFound"});
     json!({
         "openapi": "3.0.3",
@@ -115,13 +182,7 @@ pub fn document() -> Value {
             }},
             "/v1/report": {"get": {
                 "summary": "Findings, as csirt report",
-                "parameters": [
-                    param("country", "query", false, json!({"type": "string"}), "ISO 3166-1 code."),
-                    param("unsigned", "query", false, json!({"type": "boolean"}), "Only teams without a valid signature."),
-                    param("stale", "query", false, json!({"type": "boolean"}), "Only stale teams."),
-                    param("severity", "query", false, json!({"type": "string", "enum": ["error", "warning", "notice"]}), "Only findings at least this severe."),
-                    param("code", "query", false, json!({"type": "string"}), "Only findings with this code.")
-                ],
+                "parameters": report_params,
                 "responses": ok("Summary, teams and findings", json!({"$ref": "#/components/schemas/Report"}))
             }},
             "/v1/changes.atom": {"get": {
@@ -150,8 +211,9 @@ pub fn document() -> Value {
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
                 "Hit": {"type": "object", "properties": {
                     "score": {"type": "number"}, "team_id": {"type": "integer"}, "name": {"type": "string"},
-                    "short_name": {"type": "string"}, "country": {"type": "string"}, "updated": {"type": "integer"},
-                    "outcome": {"type": "string"}, "stale": {"type": "boolean"}, "url": {"type": "string"},
+                    "short_name": {"type": "string"}, "country": {"type": "string"},
+                    "updated": {"type": "string", "format": "date", "nullable": true},
+                    "outcome": outcomes(), "stale": {"type": "boolean"}, "url": {"type": "string"},
                     "snippet": {"type": "string"}, "summary": {"type": "object"}
                 }},
                 "SearchResults": {"type": "object", "required": ["total", "hits"], "properties": {
@@ -160,7 +222,7 @@ pub fn document() -> Value {
                 }},
                 "TeamState": {"type": "object", "properties": {
                     "team_id": {"type": "integer", "nullable": true}, "team": {"type": "string"}, "country": {"type": "string", "nullable": true},
-                    "url": {"type": "string"}, "outcome": {"type": "string", "nullable": true}, "last_update": {"type": "string", "nullable": true},
+                    "url": {"type": "string"}, "outcome": outcomes(), "last_update": {"type": "string", "nullable": true},
                     "age_days": {"type": "integer", "nullable": true}, "stale": {"type": "boolean"}, "unreachable": {"type": "boolean"}
                 }},
                 "TeamList": {"type": "object", "required": ["total", "teams"], "properties": {

@@ -1,14 +1,14 @@
 //! Everything the team, report and feed endpoints answer from, built once
 //! per crawl rather than once per request.
 
-use chrono::{DateTime, Utc};
-use csirt_report::{Options, Report, Subject};
-use csirt_store::{CrawlRow, Role, Store};
+use std::sync::{Arc, Mutex};
 
-use crate::Config;
+use chrono::{DateTime, NaiveDate, Utc};
+use csirt_report::{Options, Report, StaleAfter, Subject};
+use csirt_store::{CrawlRow, Outcome, Role, Store};
 
 /// The directory's state as of the latest crawl.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Snapshot {
     /// When it was built.
     pub built: DateTime<Utc>,
@@ -16,13 +16,19 @@ pub struct Snapshot {
     pub last_crawl: Option<CrawlRow>,
     /// One subject per team document.
     pub subjects: Vec<Subject>,
-    /// Every team's state and every finding.
-    pub report: Report,
     /// Changes, newest first.
     pub feed: Vec<FeedEntry>,
-    /// The options the report was judged with.
-    pub options: Options,
+    /// Reports judged on a day with a threshold, the latest few: staleness
+    /// depends on both, so a report is made when asked for, once per day
+    /// and threshold.
+    reports: Mutex<Vec<(Judged, Arc<Report>)>>,
 }
+
+/// The day and threshold a report was judged with.
+type Judged = (NaiveDate, StaleAfter);
+
+/// Reports kept per snapshot (days and thresholds asked for).
+const REPORTS_KEPT: usize = 8;
 
 /// One change in the directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,22 +50,41 @@ const FEED_LEN: usize = 200;
 
 impl Snapshot {
     /// Reads the store.
-    pub fn build(store: &Store, config: &Config) -> csirt_store::Result<Snapshot> {
-        let now = Utc::now();
+    pub fn build(store: &Store) -> csirt_store::Result<Snapshot> {
         let last_crawl = store.crawls(1)?.into_iter().next();
         let gathered = csirt_report::gather(store, None)?;
-        let mut options = Options::at(now);
-        options.stale_after = config.stale_after;
-        let report = Report::build(&gathered.subjects, &options, |_| true);
         let feed = feed(store)?;
         Ok(Snapshot {
-            built: now,
+            built: Utc::now(),
             last_crawl,
             subjects: gathered.subjects,
-            report,
             feed,
-            options,
+            reports: Mutex::new(Vec::new()),
         })
+    }
+
+    /// Every team's state and every finding, judged on `day` (now, when it
+    /// is today) with the staleness threshold `stale_after`.
+    pub fn report(&self, day: NaiveDate, stale_after: StaleAfter) -> Arc<Report> {
+        let key = (day, stale_after);
+        let mut reports = self.reports.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, r)) = reports.iter().find(|(k, _)| *k == key) {
+            return r.clone();
+        }
+        let now = Utc::now();
+        let at = if day == now.date_naive() {
+            now
+        } else {
+            day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+        };
+        let mut options = Options::at(at);
+        options.stale_after = stale_after;
+        let r = Arc::new(Report::build(&self.subjects, &options, |_| true));
+        if reports.len() >= REPORTS_KEPT {
+            reports.remove(0);
+        }
+        reports.push((key, r.clone()));
+        r
     }
 }
 
@@ -76,12 +101,12 @@ fn feed(store: &Store) -> csirt_store::Result<Vec<FeedEntry>> {
             }
         }
         // The team's very first version is "new team"; later ones per URL.
-        let mut all: Vec<(String, csirt_store::VersionRow, Option<String>)> = Vec::new();
+        let mut all: Vec<(String, csirt_store::VersionRow, Option<Outcome>)> = Vec::new();
         for (url, history) in docs {
             let mut previous_outcome = None;
             for v in history.into_iter().rev() {
-                let prev = previous_outcome.clone();
-                previous_outcome = v.outcome.clone().or(previous_outcome);
+                let prev = previous_outcome;
+                previous_outcome = v.outcome.or(previous_outcome);
                 all.push((url.clone(), v, prev));
             }
         }
@@ -109,7 +134,7 @@ fn feed(store: &Store) -> csirt_store::Result<Vec<FeedEntry>> {
                 url: url.clone(),
                 team_id: team.id,
             });
-            if let (Some(before), Some(now)) = (prev, v.outcome.as_deref()) {
+            if let (Some(before), Some(now)) = (prev, v.outcome) {
                 if before != now {
                     entries.push(FeedEntry {
                         id: format!("urn:csirt:outcome:{}", v.id),

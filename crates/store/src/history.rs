@@ -4,7 +4,7 @@
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
-use crate::{Cached, Result, Role, Store};
+use crate::{Cached, FetchOutcome, Outcome, Result, Role, Store};
 
 /// A team as seeded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -26,8 +26,8 @@ pub struct FetchRow {
     pub finished: String,
     /// HTTP status, when a response came.
     pub status: Option<u16>,
-    /// `fetched`, `unchanged` or `failed`.
-    pub outcome: String,
+    /// How it ended.
+    pub outcome: FetchOutcome,
     /// Why it failed.
     pub error: Option<String>,
     /// The response's Last-Modified header.
@@ -71,8 +71,8 @@ pub struct VersionRow {
     pub first_last_modified: Option<String>,
     /// Last-Modified of the latest fetch that returned (or kept) them.
     pub last_last_modified: Option<String>,
-    /// The verification outcome code, when checked.
-    pub outcome: Option<String>,
+    /// The verification outcome, when checked.
+    pub outcome: Option<Outcome>,
     /// The parse result (JSON), when checked.
     pub record: Option<String>,
     /// The verification (JSON), when checked.
@@ -143,7 +143,7 @@ impl Store {
                 Ok(UrlState {
                     id: r.get(0)?,
                     url: r.get(1)?,
-                    role: Role::parse(&r.get::<_, String>(2)?),
+                    role: r.get(2)?,
                     last_fetch,
                     last_success: r.get(8)?,
                     failing_since: None,
@@ -155,7 +155,10 @@ impl Store {
             .collect::<std::result::Result<_, _>>()
             .map_err(self.db())?;
         for s in &mut states {
-            if s.last_fetch.as_ref().is_some_and(|f| f.outcome == "failed") {
+            if s.last_fetch
+                .as_ref()
+                .is_some_and(|f| f.outcome == FetchOutcome::Failed)
+            {
                 s.failing_since = self.failing_since(s.id)?;
             }
         }

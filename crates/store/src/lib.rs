@@ -35,6 +35,7 @@
 //! assert!(rec.new_version);
 //! ```
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod history;
@@ -51,6 +52,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+
+pub use csirt_verify::Outcome;
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -109,14 +112,71 @@ impl Role {
         }
     }
 
-    fn parse(s: &str) -> Role {
-        match s {
-            "signature" => Role::Signature,
-            "key" => Role::Key,
-            _ => Role::Document,
-        }
+    fn parse(s: &str) -> Option<Role> {
+        [Role::Document, Role::Signature, Role::Key]
+            .into_iter()
+            .find(|r| r.as_str() == s)
     }
 }
+
+/// How a fetch ended, as the `fetches` table keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FetchOutcome {
+    /// A body came (a new version or the same bytes again).
+    Fetched,
+    /// The server said 304: the version stored before is current.
+    Unchanged,
+    /// No usable answer (the row says why).
+    Failed,
+}
+
+impl FetchOutcome {
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FetchOutcome::Fetched => "fetched",
+            FetchOutcome::Unchanged => "unchanged",
+            FetchOutcome::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> Option<FetchOutcome> {
+        [
+            FetchOutcome::Fetched,
+            FetchOutcome::Unchanged,
+            FetchOutcome::Failed,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == s)
+    }
+}
+
+/// `ToSql`/`FromSql` for a closed set stored by its name: a name the set
+/// lacks (a newer csirt wrote it) is an error naming it, never a guess.
+macro_rules! stored_by_name {
+    ($t:ty, $what:literal) => {
+        impl rusqlite::types::ToSql for $t {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(self.as_str().into())
+            }
+        }
+
+        impl rusqlite::types::FromSql for $t {
+            fn column_result(
+                v: rusqlite::types::ValueRef<'_>,
+            ) -> rusqlite::types::FromSqlResult<Self> {
+                let s = v.as_str()?;
+                <$t>::parse(s).ok_or_else(|| {
+                    rusqlite::types::FromSqlError::Other(format!("unknown {} {s:?}", $what).into())
+                })
+            }
+        }
+    };
+}
+
+stored_by_name!(Role, "URL role");
+stored_by_name!(FetchOutcome, "fetch outcome");
 
 /// One fetch of one URL, as the crawler saw it.
 #[derive(Debug, Clone, Default)]
@@ -231,8 +291,8 @@ pub struct TeamDocument {
     pub version: Version,
     /// The parse result (a `csirt-parse` record as JSON), when checked.
     pub record: Option<String>,
-    /// The verification outcome code, when checked.
-    pub outcome: Option<String>,
+    /// The verification outcome, when checked.
+    pub outcome: Option<Outcome>,
     /// The verification report as JSON, when checked.
     pub verification: Option<String>,
 }
@@ -453,7 +513,7 @@ impl Store {
                 "INSERT INTO urls (url, team_id, role) VALUES (?1, ?2, ?3)
                  ON CONFLICT(url, team_id, role) DO UPDATE SET url = excluded.url
                  RETURNING id",
-                params![url, team_id, role.as_str()],
+                params![url, team_id, role],
                 |r| r.get(0),
             )
             .map_err(self.db())
@@ -563,11 +623,11 @@ impl Store {
             .map_err(&db)?;
         }
         let outcome = if f.error.is_some() {
-            "failed"
+            FetchOutcome::Failed
         } else if f.unchanged {
-            "unchanged"
+            FetchOutcome::Unchanged
         } else {
-            "fetched"
+            FetchOutcome::Fetched
         };
         let fetch_id: i64 = tx
             .query_row_cached(
@@ -641,7 +701,7 @@ impl Store {
     pub fn record_result(
         &self,
         version_id: i64,
-        outcome: &str,
+        outcome: Outcome,
         verification_json: &str,
         signature_version_id: Option<i64>,
     ) -> Result<()> {
@@ -707,19 +767,6 @@ impl Store {
         self.documents_where("t.id = ?1", team_id)
     }
 
-    /// How many document URLs a team has, fetched or not: a cheap way to
-    /// know whether [`Store::documents_of`] has any choosing to do.
-    pub fn document_count(&self, team_id: i64) -> Result<usize> {
-        self.conn
-            .query_row_cached(
-                "SELECT count(*) FROM urls WHERE team_id = ?1 AND role = 'document'",
-                params![team_id],
-                |r| r.get::<_, i64>(0),
-            )
-            .map(|n| n as usize)
-            .map_err(self.db())
-    }
-
     fn documents_where(&self, cond: &str, arg: i64) -> Result<Vec<TeamDocument>> {
         let mut stmt = self
             .conn
@@ -734,7 +781,7 @@ impl Store {
                     version: Version {
                         id: r.get(3)?,
                         url: r.get(4)?,
-                        role: Role::parse(&r.get::<_, String>(5)?),
+                        role: r.get(5)?,
                         sha256: r.get(6)?,
                         size: r.get(7)?,
                         first_seen: r.get(8)?,
@@ -995,7 +1042,7 @@ fn row_version(r: &rusqlite::Row<'_>) -> rusqlite::Result<Version> {
     Ok(Version {
         id: r.get(0)?,
         url: r.get(1)?,
-        role: Role::parse(&r.get::<_, String>(2)?),
+        role: r.get(2)?,
         sha256: r.get(3)?,
         size: r.get(4)?,
         first_seen: r.get(5)?,
@@ -1097,19 +1144,19 @@ mod tests {
     }
 
     #[test]
-    fn a_record_stored_early_is_read_once_its_result_is_in() {
+    fn a_record_without_its_result_reads_as_not_checked() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(dir.path()).unwrap();
         let (t, u, v) = one_document(&mut s);
-        // Parsed; its signature not checked yet (or the crawl was killed):
-        // the version reads as not checked.
+        // A record alone (a store of an older version that wrote records
+        // first, killed before the result): the version is not checked.
         s.record_parse(v, r#"{"a":1}"#).unwrap();
         let d = &s.documents_of(t).unwrap()[0];
-        assert_eq!((d.record.as_deref(), d.outcome.as_deref()), (None, None));
-        s.record_result(v, "unsigned", "{}", None).unwrap();
+        assert_eq!((d.record.as_deref(), d.outcome), (None, None));
+        s.record_result(v, Outcome::Unsigned, "{}", None).unwrap();
         let d = &s.documents_of(t).unwrap()[0];
         assert_eq!(d.record.as_deref(), Some(r#"{"a":1}"#));
-        assert_eq!(d.outcome.as_deref(), Some("unsigned"));
+        assert_eq!(d.outcome, Some(Outcome::Unsigned));
         // A newer parse replaces the record; the history reads it too.
         s.record_parse(v, r#"{"a":2}"#).unwrap();
         assert_eq!(
@@ -1146,10 +1193,10 @@ mod tests {
         assert!(!has_column(&s.conn, "results", "record").unwrap());
         let d = &s.documents_of(t).unwrap()[0];
         assert_eq!(d.record.as_deref(), Some(r#"{"old":true}"#));
-        assert_eq!(d.outcome.as_deref(), Some("valid"));
+        assert_eq!(d.outcome, Some(Outcome::Valid));
         assert_eq!(s.count("records").unwrap(), 1);
         // Results are written the new way from now on.
-        s.record_result(d.version.id, "unsigned", "{}", None)
+        s.record_result(d.version.id, Outcome::Unsigned, "{}", None)
             .unwrap();
         assert_eq!(
             s.history(u).unwrap()[0].record.as_deref(),
@@ -1161,6 +1208,20 @@ mod tests {
             Store::open(dir.path()).unwrap().count("records").unwrap(),
             1
         );
+    }
+
+    #[test]
+    fn an_outcome_this_version_does_not_know_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path()).unwrap();
+        let (t, _, v) = one_document(&mut s);
+        s.record_parse(v, "{}").unwrap();
+        s.record_result(v, Outcome::Valid, "{}", None).unwrap();
+        s.conn
+            .execute("UPDATE results SET outcome = 'valid-in-2030'", [])
+            .unwrap();
+        let err = s.documents_of(t).unwrap_err().to_string();
+        assert!(err.contains("valid-in-2030"), "{err}");
     }
 
     #[test]

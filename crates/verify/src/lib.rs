@@ -31,11 +31,11 @@
 //! assert_eq!(report.outcome, Outcome::Unsigned);
 //! ```
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod armor;
 pub mod cleartext;
-mod ed25519;
 mod keyring;
 mod outcome;
 
@@ -54,7 +54,7 @@ use openpgp::types::{RevocationStatus, SignatureType};
 use openpgp::{Cert, KeyHandle, Packet};
 
 pub use keyring::{CertInfo, KeySource, Keyring, LoadProblem};
-pub use outcome::{Outcome, Report, SignatureKind, Signer};
+pub use outcome::{Outcome, Report, SignatureKind, Signed, Signer, UnknownOutcome};
 
 /// What to verify.
 #[derive(Debug, Clone)]
@@ -277,7 +277,7 @@ fn judge(
             for (cert, source) in kr.lookup(issuer) {
                 known = true;
                 for ka in cert.keys().key_handle(issuer.clone()) {
-                    match ed25519::verify_message(sig, ka.key(), data) {
+                    match sig.verify_message(ka.key(), data) {
                         Ok(()) => {
                             found = Some((cert, source, ka.key().key_handle()));
                             break 'search;

@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The verdict on a document's signature. The kebab-case names are stable
-/// codes: reports, the store and scripts match on them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// codes: reports, the store and scripts match on them. Outcomes are
+/// ordered from best to worst, as [`Outcome::ALL`] lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     /// A good signature by the key the document states (or, when it states
@@ -85,11 +86,65 @@ impl Outcome {
     pub fn is_valid(self) -> bool {
         matches!(self, Outcome::Valid | Outcome::ValidKeyExpiredSince)
     }
+
+    /// The outcome as the directory's `signed:` filter sees it.
+    pub fn signed(self) -> Signed {
+        match self {
+            o if o.is_valid() => Signed::Yes,
+            Outcome::Unsigned => Signed::No,
+            _ => Signed::Bad,
+        }
+    }
+}
+
+/// Whether a document is signed, in the three states people filter by
+/// (`signed:yes|no|bad` in a query, `signed=` in the API).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Signed {
+    /// A valid signature (`valid`, `valid-key-expired-since`).
+    Yes,
+    /// No signature at all (`unsigned`), or never checked.
+    No,
+    /// A signature that is not valid (every other outcome).
+    Bad,
+}
+
+impl std::str::FromStr for Outcome {
+    type Err = UnknownOutcome;
+
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Outcome::from_code(code).ok_or_else(|| UnknownOutcome(code.to_string()))
+    }
+}
+
+/// A code that names no [`Outcome`] (a newer csirt wrote it, or it is
+/// damaged).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown verification outcome {0:?}")]
+pub struct UnknownOutcome(pub String);
+
+/// Stored as its stable code, so the database reads the same to people and
+/// to older versions.
+#[cfg(feature = "sql")]
+impl rusqlite::types::ToSql for Outcome {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.code().into())
+    }
+}
+
+#[cfg(feature = "sql")]
+impl rusqlite::types::FromSql for Outcome {
+    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let code = v.as_str()?;
+        code.parse()
+            .map_err(|e: UnknownOutcome| rusqlite::types::FromSqlError::Other(Box::new(e)))
+    }
 }
 
 impl std::fmt::Display for Outcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.code())
+        f.pad(self.code())
     }
 }
 
@@ -196,7 +251,21 @@ mod tests {
     fn codes_round_trip_and_match_serde() {
         for o in Outcome::ALL {
             assert_eq!(Outcome::from_code(o.code()), Some(o));
+            assert_eq!(o.code().parse::<Outcome>(), Ok(o));
             assert_eq!(serde_json::to_value(o).unwrap(), o.code());
+        }
+        assert!("fine".parse::<Outcome>().is_err());
+    }
+
+    #[test]
+    fn only_valid_outcomes_are_signed_and_only_unsigned_is_not() {
+        for o in Outcome::ALL {
+            let want = match o {
+                Outcome::Valid | Outcome::ValidKeyExpiredSince => Signed::Yes,
+                Outcome::Unsigned => Signed::No,
+                _ => Signed::Bad,
+            };
+            assert_eq!(o.signed(), want, "{o}");
         }
     }
 }

@@ -4,12 +4,12 @@
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
+use csirt_testkit::pgp::TestKey;
 use csirt_verify::{verify, Input, KeySource, Keyring, Outcome};
 use sequoia_openpgp as openpgp;
 
 use openpgp::cert::prelude::*;
 use openpgp::packet::signature::SignatureBuilder;
-use openpgp::policy::NullPolicy;
 use openpgp::serialize::{Marshal, SerializeInto};
 use openpgp::types::{HashAlgorithm, SignatureType};
 use openpgp::Packet;
@@ -28,14 +28,11 @@ fn utc(s: SystemTime) -> DateTime<Utc> {
 
 /// A certificate created at `created`, valid for `valid` (forever if None).
 fn cert(created: SystemTime, valid: Option<Duration>) -> Cert {
-    CertBuilder::general_purpose(Some("XYZ-CERT <xyz-cert@example.org>"))
-        .set_creation_time(created)
-        .set_validity_period(valid)
-        .generate()
-        .unwrap()
-        .0
+    TestKey::made("XYZ-CERT <xyz-cert@example.org>", created, valid).cert
 }
 
+/// A binary signature by `cert` made at `at`, whatever the policy would
+/// say of it (SHA-1, an expired key: what a real signer can make).
 fn sign(
     cert: &Cert,
     at: SystemTime,
@@ -43,28 +40,7 @@ fn sign(
     typ: SignatureType,
     msg: &[u8],
 ) -> Vec<u8> {
-    // The null policy lets the test make signatures a real signer could
-    // (SHA-1, an expired key) that the standard policy would refuse.
-    let p = unsafe { NullPolicy::new() };
-    let key = cert
-        .keys()
-        .with_policy(&p, at)
-        .secret()
-        .for_signing()
-        .next()
-        .unwrap()
-        .key()
-        .clone();
-    let mut pair = key.into_keypair().unwrap();
-    let sig = SignatureBuilder::new(typ)
-        .set_signature_creation_time(at)
-        .unwrap()
-        .set_hash_algo(hash)
-        .sign_message(&mut pair, msg)
-        .unwrap();
-    let mut out = Vec::new();
-    Packet::from(sig).serialize(&mut out).unwrap();
-    out
+    TestKey { cert: cert.clone() }.sign_as(msg, at, hash, typ)
 }
 
 fn keyring(certs: &[&Cert]) -> Keyring {
@@ -290,7 +266,7 @@ fn the_best_of_several_signatures_decides() {
 #[test]
 fn a_signature_without_a_creation_time_is_malformed() {
     let c = cert(t(0), None);
-    let p = unsafe { NullPolicy::new() };
+    let p = openpgp::policy::StandardPolicy::new();
     let key = c
         .keys()
         .with_policy(&p, t(10))
@@ -386,7 +362,6 @@ fn self_signatures_checked_ahead_change_no_verdict() {
             DOC,
         );
         let kr = keyring(&[in_ring]);
-        kr.check_self_signatures();
         let r = run(DOC, &sig, &kr, signer, at);
         assert_eq!(r.outcome, want, "{}", r.detail);
     }

@@ -2,15 +2,11 @@
 //! clear-signed messages, key blocks and signatures, and odd shapes.
 
 use chrono::DateTime;
+use csirt_testkit::pgp::TestKey;
 use csirt_verify::{armor, cleartext, verify, Input, KeySource, Keyring};
 use sequoia_openpgp as openpgp;
 
-use openpgp::cert::prelude::*;
-use openpgp::packet::signature::SignatureBuilder;
-use openpgp::policy::StandardPolicy;
-use openpgp::serialize::{Marshal, SerializeInto};
-use openpgp::types::SignatureType;
-use openpgp::Packet;
+use openpgp::serialize::SerializeInto;
 
 /// SplitMix64: the same mutants on every machine.
 struct Rng(u64);
@@ -67,33 +63,11 @@ fn mutate(r: &mut Rng, seed: &[u8]) -> Vec<u8> {
 
 #[test]
 fn mutants_of_signed_material_never_panic() {
-    let (cert, _) = CertBuilder::general_purpose(Some("T <t@example.org>"))
-        .generate()
-        .unwrap();
-    let p = StandardPolicy::new();
-    let key = cert
-        .keys()
-        .with_policy(&p, None)
-        .secret()
-        .for_signing()
-        .next()
-        .unwrap()
-        .key()
-        .clone();
-    let mut pair = key.into_keypair().unwrap();
+    let k = TestKey::new("T <t@example.org>");
+    let cert = k.cert.clone();
     let doc = b"1. Document Information\n2.8 Public Keys\n".to_vec();
-    let sig = SignatureBuilder::new(SignatureType::Binary)
-        .sign_message(&mut pair, &doc)
-        .unwrap();
-    let mut sig_bin = Vec::new();
-    Packet::from(sig).serialize(&mut sig_bin).unwrap();
-    let sig_asc = {
-        use std::io::Write;
-        let mut w =
-            openpgp::armor::Writer::new(Vec::new(), openpgp::armor::Kind::Signature).unwrap();
-        w.write_all(&sig_bin).unwrap();
-        w.finalize().unwrap()
-    };
+    let sig_bin = k.sign(&doc);
+    let sig_asc = csirt_testkit::pgp::armored_signature(&sig_bin);
     let key_asc = cert.armored().to_vec().unwrap();
     let clear = format!(
         "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\n{}-----BEGIN PGP SIGNATURE-----\n\n{}\n-----END PGP SIGNATURE-----\n",

@@ -1,0 +1,306 @@
+//! The directory: which of a team's documents represents it, how a stored
+//! document becomes a search entry, and a crawl followed by its index.
+//!
+//! The store keeps every version of every document; search shows one entry
+//! per team. This crate is where the two meet, so that `csirt crawl`,
+//! `csirt index`, the server's scheduled crawls and the report agree:
+//!
+//! - [`Standing`] ranks a team's documents (checked and validly signed
+//!   first, then those that are RFC 2350 descriptions at all, then the most
+//!   recently updated); [`representatives`] picks each team's best, and
+//!   `csirt-report` ranks with it too;
+//! - [`entry`] turns a stored document and its record into a
+//!   [`csirt_index::Entry`];
+//! - [`rebuild`] refills the index from the store in one commit;
+//! - [`crawl`] runs a crawl and indexes each team as soon as the crawl is
+//!   done with it; what it indexed becomes searchable every few seconds
+//!   and at the end.
+//!
+//! What it is not: it fetches, parses and verifies nothing itself (the
+//! crawler and `csirt-check` do), and prints nothing (the binary does).
+//!
+//! ```
+//! use csirt_directory::Standing;
+//! use csirt_verify::Outcome;
+//!
+//! let signed = Standing::of(Some(Outcome::Valid), None);
+//! let unsigned = Standing::of(Some(Outcome::Unsigned), None);
+//! let unchecked = Standing::of(None, None);
+//! assert!(signed > unsigned && unsigned > unchecked);
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+use std::cmp::Reverse;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::RecvTimeoutError;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use csirt_crawl::{Config, Progress, Summary, TeamSeed};
+use csirt_index::{Entry, Index};
+use csirt_parse::Record;
+use csirt_store::{Store, TeamDocument};
+use csirt_verify::Outcome;
+
+/// What can go wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The store could not be opened or read.
+    #[error(transparent)]
+    Store(#[from] csirt_store::Error),
+    /// The search index could not be opened or written.
+    #[error(transparent)]
+    Index(#[from] csirt_index::Error),
+    /// The crawl could not run.
+    #[error(transparent)]
+    Crawl(#[from] csirt_crawl::Error),
+    /// The indexing thread stopped without saying why.
+    #[error("the indexing thread stopped: {0}")]
+    Indexer(String),
+}
+
+/// Results.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Where the search index lives in a data directory.
+pub fn search_dir(data: &Path) -> PathBuf {
+    data.join("search")
+}
+
+/// How well a document represents its team; greater is better.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Standing {
+    /// Checked, and how good its outcome is (best first in
+    /// [`Outcome::ALL`]); unchecked documents come last.
+    outcome: Option<Reverse<usize>>,
+    /// An RFC 2350 description at all, not a soft 404 or another page.
+    is_description: bool,
+    /// Its Date of Last Update.
+    updated: Option<NaiveDate>,
+}
+
+impl Standing {
+    /// The standing of a document with this outcome and record.
+    pub fn of(outcome: Option<Outcome>, record: Option<&Record>) -> Standing {
+        Standing {
+            outcome: outcome
+                .and_then(|o| Outcome::ALL.iter().position(|x| *x == o))
+                .map(Reverse),
+            is_description: record.is_some_and(|r| {
+                !r.diagnostics
+                    .iter()
+                    .any(|d| d.code == csirt_parse::Code::NotRfc2350)
+            }),
+            updated: record.and_then(|r| r.document.last_update_date()),
+        }
+    }
+}
+
+/// Each team's representative document with its record (none when the
+/// document was never checked, or its stored record cannot be read),
+/// in the order of `docs`' first document per team.
+pub fn representatives(docs: Vec<TeamDocument>) -> Vec<(TeamDocument, Option<Record>)> {
+    let mut best: Vec<(TeamDocument, Option<Record>, Standing)> = Vec::new();
+    let mut slot = std::collections::HashMap::new();
+    for d in docs {
+        let rec: Option<Record> = d
+            .record
+            .as_deref()
+            .and_then(|j| serde_json::from_str(j).ok());
+        let standing = Standing::of(d.outcome, rec.as_ref());
+        match slot.get(&d.team_id) {
+            Some(&i) => {
+                let b: &mut (TeamDocument, Option<Record>, Standing) = &mut best[i];
+                if standing > b.2 {
+                    *b = (d, rec, standing);
+                }
+            }
+            None => {
+                slot.insert(d.team_id, best.len());
+                best.push((d, rec, standing));
+            }
+        }
+    }
+    best.into_iter().map(|(d, r, _)| (d, r)).collect()
+}
+
+/// The search entry of a team's representative document.
+pub fn entry(d: &TeamDocument, r: Option<&Record>) -> Entry {
+    let mut e = Entry {
+        team_id: d.team_id as u64,
+        name: d.team.clone(),
+        country: d.country.clone().unwrap_or_default(),
+        outcome: d.outcome,
+        url: d.version.url.clone(),
+        record: d.record.clone().unwrap_or_default(),
+        ..Entry::default()
+    };
+    let Some(r) = r else { return e };
+    if let Some(n) = &r.team.name {
+        if !n.eq_ignore_ascii_case(&e.name) {
+            e.aliases.push(n.clone());
+        }
+    }
+    let text = |s: &Option<String>| s.clone().unwrap_or_default();
+    e.short_name = text(&r.team.short_name);
+    e.constituency = text(&r.charter.constituency);
+    e.mission = text(&r.charter.mission);
+    e.sponsor = text(&r.charter.sponsorship);
+    e.authority = text(&r.charter.authority);
+    e.services = [&r.services.incident_response, &r.services.proactive]
+        .into_iter()
+        .flatten()
+        .map(|t| format!("{} {}", t.text, t.items.join(" ")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    e.emails = r.contact.emails.clone();
+    e.phones = r
+        .contact
+        .phones
+        .iter()
+        .chain(&r.contact.fax)
+        .cloned()
+        .collect();
+    e.keys = r
+        .keys
+        .iter()
+        .flat_map(|k| [k.fingerprint.clone(), k.key_id.clone()])
+        .flatten()
+        .collect();
+    e.lang = text(&r.language);
+    e.text = r
+        .sections
+        .iter()
+        .map(|s| format!("{}\n{}", s.title, s.text))
+        .collect::<Vec<_>>()
+        .join("\n");
+    e.updated = r.document.last_update_date();
+    e
+}
+
+/// The entries of every team in `store`.
+fn entries_of(docs: Vec<TeamDocument>) -> impl Iterator<Item = Entry> {
+    representatives(docs)
+        .into_iter()
+        .map(|(d, r)| entry(&d, r.as_ref()))
+}
+
+/// Rebuilds the search index of the data directory `data` from its store,
+/// in one commit (searches see the old index until then); returns the
+/// number of teams indexed. An index of another version's schema, or a
+/// damaged one, is replaced.
+pub fn rebuild(data: &Path) -> Result<usize> {
+    let store = Store::open(data)?;
+    rebuild_from(&store, data)
+}
+
+fn rebuild_from(store: &Store, data: &Path) -> Result<usize> {
+    let index = Index::open_or_replace(&search_dir(data))?;
+    Ok(index.rebuild(entries_of(store.team_documents()?))?)
+}
+
+/// What [`crawl`] did: the crawl's summary, and whether the search index
+/// followed it. A failed index update does not undo the crawl, which is
+/// stored; [`rebuild`] cures it.
+#[derive(Debug)]
+pub struct Crawled {
+    /// The crawl's summary.
+    pub summary: Summary,
+    /// Teams indexed, or why the search index was not updated.
+    pub index: Result<usize>,
+}
+
+/// Crawls `seeds` into the data directory `data`; each team is indexed
+/// from the store as soon as the crawl is done with it, and committed
+/// within [`PUBLISH_EVERY`] and at the end. The caller holds the crawl
+/// lock.
+pub async fn crawl(
+    seeds: Vec<TeamSeed>,
+    data: &Path,
+    config: Config,
+    progress: Arc<Progress>,
+) -> Result<Crawled> {
+    let store = Store::open(data)?;
+    let (indexer, done) = Indexer::start(data.to_path_buf());
+    let summary = csirt_crawl::crawl(seeds, store, config, progress, Arc::new(done)).await?;
+    let index = tokio::task::spawn_blocking(move || indexer.finish())
+        .await
+        .unwrap_or_else(|e| Err(Error::Indexer(e.to_string())));
+    Ok(Crawled { summary, index })
+}
+
+/// While a crawl runs, the teams it finished become searchable at most this
+/// long after: a crawl of the whole directory waits minutes for its
+/// slowest hosts, and the others need not wait with them.
+const PUBLISH_EVERY: Duration = Duration::from_secs(2);
+
+/// The thread that indexes teams as the crawl finishes them.
+struct Indexer {
+    thread: std::thread::JoinHandle<Result<usize>>,
+}
+
+/// The crawl's [`csirt_crawl::Observer`]: hands each finished team to the
+/// indexing thread. The thread ends when this is dropped, with the crawl.
+struct Done(std::sync::mpsc::Sender<i64>);
+
+impl csirt_crawl::Observer for Done {
+    fn team_done(&self, team_id: i64) {
+        // The thread is gone only when it failed; `finish` says why.
+        let _ = self.0.send(team_id);
+    }
+}
+
+impl Indexer {
+    fn start(data: PathBuf) -> (Indexer, Done) {
+        let (tx, rx) = std::sync::mpsc::channel::<i64>();
+        let thread = std::thread::spawn(move || -> Result<usize> {
+            let store = Store::open(&data)?;
+            let index = match Index::open(&search_dir(&data)) {
+                // Built by another version, or damaged: rebuilt first, so
+                // the teams this crawl does not touch are searchable too.
+                Err(e @ (csirt_index::Error::Outdated(_) | csirt_index::Error::Damaged(..))) => {
+                    tracing::info!("rebuilding the search index: {e}");
+                    rebuild_from(&store, &data)?;
+                    Index::open(&search_dir(&data))?
+                }
+                other => other?,
+            };
+            let mut updater = index.updater()?;
+            let (mut n, mut pending) = (0, false);
+            let mut published = Instant::now();
+            loop {
+                let wait = PUBLISH_EVERY.saturating_sub(published.elapsed());
+                match rx.recv_timeout(wait) {
+                    Ok(team_id) => {
+                        for e in entries_of(store.documents_of(team_id)?) {
+                            updater.upsert(e)?;
+                            n += 1;
+                            pending = true;
+                        }
+                    }
+                    Err(RecvTimeoutError::Timeout) => {}
+                    // The crawl is over: the observer was dropped with it.
+                    Err(RecvTimeoutError::Disconnected) => break,
+                }
+                if pending && published.elapsed() >= PUBLISH_EVERY {
+                    updater.commit()?;
+                    (pending, published) = (false, Instant::now());
+                }
+            }
+            updater.commit()?;
+            Ok(n)
+        });
+        (Indexer { thread }, Done(tx))
+    }
+
+    /// Waits for the teams still queued and the commit; the crawl (and
+    /// with it the [`Done`] observer) must be over.
+    fn finish(self) -> Result<usize> {
+        self.thread
+            .join()
+            .map_err(|_| Error::Indexer("it panicked".into()))?
+    }
+}
