@@ -300,6 +300,7 @@ impl Fetcher {
             if let Some(t) = host.last_answered {
                 tokio::time::sleep_until((t + self.config.per_host_interval).into()).await;
             }
+            let sent = Instant::now();
             let outcome = {
                 let _permit = self
                     .global
@@ -321,7 +322,11 @@ impl Fetcher {
                     .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
                 r
             };
-            let wait = match outcome {
+            // Retry-After counts from the answer that says it; a back-off
+            // from the failed attempt's start (after a 10 s timeout, a
+            // half-second back-off has long passed). The host's turn still
+            // spaces the retry from the last answer.
+            let retry_at = match outcome {
                 Ok(step) => return Ok(step),
                 Err(Failure::Final(e)) => return Err(e),
                 Err(Failure::Retry(e, after)) => {
@@ -333,13 +338,13 @@ impl Fetcher {
                         Some(d) if d > self.config.max_retry_after => {
                             return Err(FetchError::RetryAfterTooLong(d));
                         }
-                        Some(d) => d,
-                        None => backoff(self.config.retry_base, attempt),
+                        Some(d) => Instant::now() + d,
+                        None => sent + backoff(self.config.retry_base, attempt),
                     }
                 }
             };
-            tracing::debug!(%url, attempt, ?wait, "retrying");
-            tokio::time::sleep(wait).await;
+            tracing::debug!(%url, attempt, "retrying");
+            tokio::time::sleep_until(retry_at.into()).await;
         }
     }
 

@@ -619,9 +619,11 @@ impl Ctx {
 
     /// Writes the fetches' bodies (those too large for a row) to disk on
     /// the blocking pool, so that the store's writer thread only records
-    /// them.
+    /// them; as many at once as parses, so that a thousand teams answering
+    /// together do not start a thread each.
     async fn write_blobs(&self, fetches: Vec<Fetch>) -> Result<Vec<Fetch>, csirt_store::Error> {
         let blobs = self.blobs.clone();
+        let _permit = self.cpu.acquire().await;
         blocking(move || {
             fetches
                 .into_iter()

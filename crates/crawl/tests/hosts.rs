@@ -120,3 +120,41 @@ async fn a_host_that_answers_between_failures_is_kept_until_the_second_failure()
     let fine = fetcher.get(&url("/fine.txt"), None, None).await;
     assert_eq!(fine.result.unwrap().body.as_deref(), Some(&b"fine"[..]));
 }
+
+#[tokio::test]
+async fn a_retry_after_a_timeout_does_not_wait_a_back_off_that_has_passed() {
+    // The back-off runs from the failed attempt's start: after a timeout
+    // longer than it, the retry goes once the host's spacing allows.
+    let server = Server::start("127.0.0.1");
+    server.route("/robots.txt", Reply::status(404));
+    server.route(
+        "/slow.txt",
+        Reply::Seq(vec![Reply::Trickle, Reply::ok("late")]),
+    );
+    let timeout = Duration::from_millis(1500);
+    let fetcher = Fetcher::new(
+        Config {
+            timeout,
+            retry_base: Duration::from_millis(500),
+            ..config(50)
+        },
+        Arc::new(Progress::default()),
+    )
+    .unwrap();
+    let got = fetcher
+        .get(&Url::parse(&server.url("/slow.txt")).unwrap(), None, None)
+        .await;
+    assert_eq!(got.result.unwrap().body.as_deref(), Some(&b"late"[..]));
+    let at: Vec<Duration> = server
+        .seen()
+        .into_iter()
+        .filter(|s| s.path == "/slow.txt")
+        .map(|s| s.at)
+        .collect();
+    let gap = at[1] - at[0];
+    assert!(gap >= timeout, "{gap:?}");
+    assert!(
+        gap < timeout + Duration::from_millis(200),
+        "{gap:?}: a back-off after the timeout"
+    );
+}

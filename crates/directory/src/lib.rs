@@ -237,6 +237,13 @@ pub async fn crawl(
 /// slowest hosts, and the others need not wait with them.
 const PUBLISH_EVERY: Duration = Duration::from_secs(2);
 
+/// How long the indexing thread may wait for the next team: for ever when
+/// nothing waits to be published (a wait of zero would spin), else until
+/// [`PUBLISH_EVERY`] has passed since the last commit.
+fn publish_within(pending: bool, since_commit: Duration) -> Option<Duration> {
+    pending.then(|| PUBLISH_EVERY.saturating_sub(since_commit))
+}
+
 /// The thread that indexes teams as the crawl finishes them.
 struct Indexer {
     thread: std::thread::JoinHandle<Result<usize>>,
@@ -272,8 +279,11 @@ impl Indexer {
             let (mut n, mut pending) = (0, false);
             let mut published = Instant::now();
             loop {
-                let wait = PUBLISH_EVERY.saturating_sub(published.elapsed());
-                match rx.recv_timeout(wait) {
+                let received = match publish_within(pending, published.elapsed()) {
+                    None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                    Some(wait) => rx.recv_timeout(wait),
+                };
+                match received {
                     Ok(team_id) => {
                         for e in entries_of(store.documents_of(team_id)?) {
                             updater.upsert(e)?;
@@ -302,5 +312,47 @@ impl Indexer {
         self.thread
             .join()
             .map_err(|_| Error::Indexer("it panicked".into()))?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_indexer_blocks_when_nothing_waits_to_be_published() {
+        // Regression: a wait of zero with nothing pending spun a core for the
+        // whole crawl (46% of a 1,500-team crawl's CPU in clock_gettime).
+        assert_eq!(publish_within(false, Duration::ZERO), None);
+        assert_eq!(publish_within(false, PUBLISH_EVERY * 10), None);
+        assert_eq!(publish_within(true, Duration::ZERO), Some(PUBLISH_EVERY));
+        assert_eq!(
+            publish_within(true, PUBLISH_EVERY * 3),
+            Some(Duration::ZERO)
+        );
+    }
+
+    #[test]
+    fn a_signed_document_represents_its_team_before_an_unsigned_newer_one() {
+        let rec = |date: &str| {
+            let mut r = Record::default();
+            r.document.last_update = Some(date.into());
+            r
+        };
+        let old_signed = Standing::of(Some(Outcome::Valid), Some(&rec("2019-01-01")));
+        let new_unsigned = Standing::of(Some(Outcome::Unsigned), Some(&rec("2026-01-01")));
+        let new_signed = Standing::of(Some(Outcome::Valid), Some(&rec("2026-01-01")));
+        assert!(old_signed > new_unsigned);
+        assert!(new_signed > old_signed);
+        let mut soft404 = rec("2026-06-01");
+        soft404.diagnostics.push(csirt_parse::Diagnostic::new(
+            csirt_parse::Code::NotRfc2350,
+            csirt_parse::Severity::Error,
+            "a login page",
+        ));
+        assert!(
+            Standing::of(Some(Outcome::Unsigned), Some(&rec("2001-01-01")))
+                > Standing::of(Some(Outcome::Unsigned), Some(&soft404))
+        );
     }
 }

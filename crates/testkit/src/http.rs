@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::tcp::OwnedWriteHalf;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 
 /// What a route answers.
 #[derive(Clone, Debug)]
@@ -66,6 +66,9 @@ pub struct Seen {
     pub path: String,
     /// When it arrived (its head was read), since the server started.
     pub at: Duration,
+    /// When its answer ended (written whole, or the client went away);
+    /// none while it is in progress.
+    pub ended: Option<Duration>,
     /// Request headers, lower-cased names.
     pub headers: HashMap<String, String>,
 }
@@ -168,6 +171,23 @@ impl Server {
         self.state.max_in_flight.load(Ordering::SeqCst)
     }
 
+    /// Requests that arrived more than `tolerance` before an earlier one
+    /// had ended: two in flight at once, beyond what the farm's own
+    /// noticing of a closed connection takes.
+    pub fn overlaps(&self, tolerance: Duration) -> usize {
+        let mut seen = self.seen();
+        seen.sort_by_key(|s| s.at);
+        let mut n = 0;
+        for (i, later) in seen.iter().enumerate() {
+            n += usize::from(
+                seen[..i]
+                    .iter()
+                    .any(|earlier| earlier.ended.is_none_or(|e| later.at + tolerance < e)),
+            );
+        }
+        n
+    }
+
     /// The smallest gap between two request arrivals.
     pub fn min_gap(&self) -> Option<Duration> {
         let mut at: Vec<Duration> = self.seen().iter().map(|s| s.at).collect();
@@ -205,11 +225,16 @@ async fn serve(stream: tokio::net::TcpStream, s: &State, started: Instant) -> st
         let at = started.elapsed();
         let now = s.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         s.max_in_flight.fetch_max(now, Ordering::SeqCst);
-        s.seen.lock().unwrap().push(Seen {
-            path: path.clone(),
-            at,
-            headers: headers.clone(),
-        });
+        let seen_at = {
+            let mut seen = s.seen.lock().unwrap();
+            seen.push(Seen {
+                path: path.clone(),
+                at,
+                ended: None,
+                headers: headers.clone(),
+            });
+            seen.len() - 1
+        };
         let reply = {
             let mut r = s.routes.lock().unwrap();
             match r.get_mut(&path) {
@@ -223,14 +248,26 @@ async fn serve(stream: tokio::net::TcpStream, s: &State, started: Instant) -> st
                 None => Reply::status(404),
             }
         };
-        let result = answer(&mut out, reply, &headers, &s.stop).await;
+        let result = answer(&mut out, &mut reader, reply, &headers, &s.stop).await;
         s.in_flight.fetch_sub(1, Ordering::SeqCst);
+        if let Some(seen) = s.seen.lock().unwrap().get_mut(seen_at) {
+            seen.ended = Some(started.elapsed());
+        }
         result?;
     }
 }
 
+/// Resolves when the client closes its side (or sends something, which no
+/// client does while it waits for a body): a reply in progress then ends,
+/// so the farm never counts a request the client gave up as in flight.
+async fn gone(reader: &mut BufReader<OwnedReadHalf>) {
+    let mut byte = [0u8; 1];
+    let _ = reader.read(&mut byte).await;
+}
+
 async fn answer(
     out: &mut OwnedWriteHalf,
+    reader: &mut BufReader<OwnedReadHalf>,
     reply: Reply,
     req: &HashMap<String, String>,
     stop: &AtomicBool,
@@ -261,7 +298,10 @@ async fn answer(
                 .await?;
             while !stop.load(Ordering::Relaxed) {
                 out.write_all(b"x").await?;
-                tokio::time::sleep(Duration::from_secs(1)).await;
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = gone(reader) => return Ok(()),
+                }
             }
             Ok(())
         }
@@ -270,7 +310,10 @@ async fn answer(
                 .await?;
             let chunk = vec![b'0'; 64 * 1024];
             while !stop.load(Ordering::Relaxed) {
-                out.write_all(&chunk).await?;
+                tokio::select! {
+                    w = out.write_all(&chunk) => w?,
+                    _ = gone(reader) => return Ok(()),
+                }
             }
             Ok(())
         }
@@ -280,7 +323,10 @@ async fn answer(
             )
             .await?;
             for part in body.chunks(body.len().div_ceil(10).max(1)) {
-                tokio::time::sleep(over / 10).await;
+                tokio::select! {
+                    _ = tokio::time::sleep(over / 10) => {}
+                    _ = gone(reader) => return Ok(()),
+                }
                 out.write_all(part).await?;
             }
             Ok(())
