@@ -168,6 +168,7 @@ pub fn generate(n: usize) -> Vec<Entry> {
                 aliases: Vec::new(),
                 country: country.into(),
                 constituency,
+                scope: Default::default(),
                 mission,
                 sponsor: r.pick(&SPONSORS).into(),
                 authority,

@@ -28,6 +28,7 @@ enum Command {
     Find(cmd::find::Args),
     Report(cmd::report::Args),
     Lint(cmd::lint::Args),
+    LookupData(cmd::lookup_data::Args),
     Serve(cmd::serve::Args),
 }
 
@@ -58,6 +59,7 @@ fn main() -> ExitCode {
         Command::Find(args) => cmd::find::run(args),
         Command::Report(args) => cmd::report::run(args),
         Command::Lint(args) => cmd::lint::run(args),
+        Command::LookupData(args) => cmd::lookup_data::run(args),
         Command::Serve(args) => cmd::serve::run(args),
     };
     match result {

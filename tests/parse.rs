@@ -385,3 +385,73 @@ fn empty_input_yields_a_record() {
     assert!(out.status.success());
     assert!(codes(&first_json_line(&out)).contains(&"not-rfc2350".to_string()));
 }
+
+/// The constituency as data: each kind of value a lookup needs, and the
+/// look-alikes that are none (a version, an OID, a URL's host, a time).
+#[test]
+fn constituency_as_data_domains_networks_asns_countries_regions_sectors() {
+    let r = parse_fixture("constituency-as-data.txt");
+    assert_eq!(
+        list(&r, "/constituency/domains"),
+        ["example-univ.ca", "example-research.org"]
+    );
+    assert_eq!(
+        list(&r, "/constituency/networks"),
+        [
+            "192.0.2.0/24",
+            "198.51.100.0/25",
+            "2001:db8:100::/48",
+            "203.0.113.45/32"
+        ]
+    );
+    let asns: Vec<u64> = r["constituency"]["asns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_u64().unwrap())
+        .collect();
+    assert_eq!(asns, [64500, 64501]);
+    assert_eq!(list(&r, "/constituency/countries"), ["CA"]);
+    assert_eq!(list(&r, "/constituency/regions"), ["Quebec"]);
+    assert_eq!(list(&r, "/constituency/sectors"), ["research-education"]);
+    // Every value says where it was read.
+    let ev = r["constituency"]["evidence"].as_array().unwrap();
+    let net = ev.iter().find(|e| e["value"] == "192.0.2.0/24").unwrap();
+    assert_eq!(net["kind"], "network");
+    assert_eq!(net["section"], "3.2");
+    let line = net["line"].as_u64().unwrap() as usize;
+    let text = std::fs::read_to_string(fixture("constituency-as-data.txt")).unwrap();
+    assert!(text.lines().nth(line - 1).unwrap().contains("192.0.2.0/24"));
+    let region = ev.iter().find(|e| e["kind"] == "region").unwrap();
+    assert!(
+        region["text"].as_str().unwrap().contains("Québec"),
+        "{region}"
+    );
+}
+
+#[test]
+fn a_constituency_in_indonesian_names_its_province_and_sectors() {
+    let r = parse_fixture("constituency-indonesian-province.txt");
+    assert_eq!(list(&r, "/constituency/regions"), ["Jawa Timur"]);
+    assert_eq!(list(&r, "/constituency/countries"), ["ID"]);
+    assert_eq!(
+        list(&r, "/constituency/sectors"),
+        ["government", "research-education"]
+    );
+    assert!(list(&r, "/constituency/networks").is_empty());
+}
+
+#[test]
+fn a_document_that_states_no_constituency_data_has_empty_lists() {
+    // "Les universités et laboratoires de recherche de la région": a
+    // sector, and nothing to look an address up by.
+    let r = parse_fixture("french-headings.txt");
+    for field in ["domains", "networks", "asns", "countries", "regions"] {
+        assert!(
+            r["constituency"][field].as_array().unwrap().is_empty(),
+            "{field}: {}",
+            r["constituency"]
+        );
+    }
+    assert_eq!(list(&r, "/constituency/sectors"), ["research-education"]);
+}

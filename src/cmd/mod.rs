@@ -4,6 +4,7 @@ pub mod crawl;
 pub mod find;
 pub mod index;
 pub mod lint;
+pub mod lookup_data;
 pub mod parse;
 pub mod report;
 pub mod serve;

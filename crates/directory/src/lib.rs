@@ -60,6 +60,9 @@ pub enum Error {
     /// The indexing thread stopped without saying why.
     #[error("the indexing thread stopped: {0}")]
     Indexer(String),
+    /// A file given as RIR statistics is not one.
+    #[error("{0}: {1}")]
+    NotDelegations(String, csirt_index::lookup::NotDelegations),
 }
 
 /// Results.
@@ -178,6 +181,7 @@ pub fn entry(d: &TeamDocument, r: Option<&Record>) -> Entry {
         .collect::<Vec<_>>()
         .join("\n");
     e.updated = r.document.last_update_date();
+    e.scope = r.constituency.clone();
     e
 }
 
@@ -200,6 +204,49 @@ pub fn rebuild(data: &Path) -> Result<usize> {
 fn rebuild_from(store: &Store, data: &Path) -> Result<usize> {
     let index = Index::open_or_replace(&search_dir(data))?;
     Ok(index.rebuild(entries_of(store.team_documents()?))?)
+}
+
+/// Imports one RIR's "delegated-extended" statistics file (`name` says
+/// which, for messages), replacing what that registry's earlier file gave;
+/// returns the registry and how many delegated blocks it holds. A file
+/// that is not one is refused whole, with the line at fault.
+pub fn import_delegations(data: &Path, name: &str, text: &str) -> Result<Vec<(String, usize)>> {
+    let rows = csirt_index::lookup::parse_delegations(text)
+        .map_err(|e| Error::NotDelegations(name.to_string(), e))?;
+    let mut store = Store::open(data)?;
+    let mut registries: Vec<String> = rows.iter().map(|r| r.registry.clone()).collect();
+    registries.sort();
+    registries.dedup();
+    let mut out = Vec::new();
+    for reg in registries {
+        let of_reg: Vec<csirt_store::Delegation> = rows
+            .iter()
+            .filter(|r| r.registry == reg)
+            .map(|r| csirt_store::Delegation {
+                kind: r.kind.clone(),
+                start: r.start.clone(),
+                value: r.value,
+                cc: r.cc.clone(),
+            })
+            .collect();
+        let n = store.replace_delegations(&reg, &of_reg)?;
+        out.push((reg, n));
+    }
+    Ok(out)
+}
+
+/// The delegations imported into `data`'s store (none when there is no
+/// store yet): where a lookup finds the country of an address no team
+/// states.
+pub fn delegations(data: &Path) -> Result<csirt_index::lookup::Delegations> {
+    if !data.join("csirt.db").is_file() {
+        return Ok(Default::default());
+    }
+    let rows = Store::open(data)?.delegations()?;
+    Ok(csirt_index::lookup::Delegations::from_rows(
+        rows.iter()
+            .map(|r| (r.kind.as_str(), r.start.as_str(), r.value, r.cc.as_str())),
+    ))
 }
 
 /// What [`crawl`] did: the crawl's summary, and whether the search index

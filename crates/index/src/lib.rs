@@ -46,6 +46,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod lookup;
 pub mod query;
 mod snippet;
 mod stem;
@@ -53,7 +54,10 @@ mod stem;
 use std::ops::Bound;
 use std::path::Path;
 
+use std::sync::{Arc, Mutex};
+
 use chrono::NaiveDate;
+use csirt_parse::Constituency;
 use csirt_verify::{Outcome, Signed};
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
@@ -71,7 +75,8 @@ use tantivy::tokenizer::{
 };
 use tantivy::{doc, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
-pub use csirt_parse::StaleAfter;
+pub use csirt_parse::{Sector, StaleAfter};
+pub use lookup::{CountryOf, Reason};
 pub use query::{Clause, QueryError, Scope};
 
 /// What can go wrong.
@@ -145,8 +150,11 @@ pub struct Entry {
     pub aliases: Vec<String>,
     /// ISO 3166-1 alpha-2.
     pub country: String,
-    /// Charter fields.
+    /// Section 3.2's text.
     pub constituency: String,
+    /// The constituency as data: what lookups by address, domain, AS
+    /// number, country, region and sector match.
+    pub scope: Constituency,
     /// Mission.
     pub mission: String,
     /// Sponsorship.
@@ -217,6 +225,13 @@ pub struct Hit {
     pub url: String,
     /// A fragment of the document with the matched words between `**`.
     pub snippet: String,
+    /// For a lookup (`ip:`, `domain:`, `asn:`): why the team answers, most
+    /// specific first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub why: Vec<Reason>,
+    /// For a lookup: the team answers only as its country's national team.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub fallback: bool,
     /// The full record (JSON text).
     #[serde(skip)]
     pub record: String,
@@ -253,6 +268,10 @@ struct Fields {
     url: Field,
     record: Field,
     pairs: Field,
+    scope: Field,
+    sector: Field,
+    region: Field,
+    scope_country: Field,
 }
 
 /// `outcome` of a document that was never checked: no outcome code is
@@ -307,6 +326,12 @@ fn schema() -> (Schema, Fields) {
         // term: a two-word phrase is then one posting list instead of a
         // position check over every document holding both words.
         pairs: b.add_text_field("pairs", STRING),
+        // The constituency as data (JSON) for lookups, and what of it word
+        // searches and filters match: sector codes, regions, countries.
+        scope: b.add_text_field("scope", STORED),
+        sector: b.add_text_field("sector", STRING),
+        region: b.add_text_field("region", text),
+        scope_country: b.add_text_field("scope_country", STRING),
     };
     (b.build(), f)
 }
@@ -333,6 +358,9 @@ pub struct Index {
     index: tantivy::Index,
     reader: IndexReader,
     f: Fields,
+    /// The lookup table of the commit searches see, made by the first
+    /// lookup that needs it.
+    table: Mutex<Option<(u64, Arc<lookup::Table>)>>,
 }
 
 impl Index {
@@ -360,7 +388,12 @@ impl Index {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        Ok(Index { index, reader, f })
+        Ok(Index {
+            index,
+            reader,
+            f,
+            table: Mutex::new(None),
+        })
     }
 
     /// Opens the index in `dir`, replacing an [`Error::Outdated`] or
@@ -447,11 +480,129 @@ impl Index {
     }
 
     /// Runs a query in the `csirt-find` language; `stale:` and each hit's
-    /// `stale` are judged by `when`.
+    /// `stale` are judged by `when`. A query with `ip:`, `domain:` or
+    /// `asn:` is a lookup ([`Index::search_with`] without delegation data).
     pub fn search(&self, q: &str, limit: usize, offset: usize, when: When) -> Result<Results> {
+        self.search_with(q, limit, offset, when, &())
+    }
+
+    /// [`Index::search`], with the country of an address or AS number that
+    /// no team states taken from `countries` (the RIRs' delegations), so
+    /// that its national team answers.
+    pub fn search_with(
+        &self,
+        q: &str,
+        limit: usize,
+        offset: usize,
+        when: When,
+        countries: &dyn CountryOf,
+    ) -> Result<Results> {
         let clauses = query::parse(q)?;
         let searcher = self.reader.searcher();
-        let query = self.build(&clauses, &searcher, when);
+        let ask = query::lookup_part(&clauses);
+        if ask.is_empty() {
+            return self.hits(&searcher, &clauses, &clauses, limit, offset, when);
+        }
+        // A lookup: the table orders the teams; the other clauses, if any,
+        // only narrow them.
+        let rest: Vec<Clause> = clauses.iter().filter(|c| !c.is_lookup()).cloned().collect();
+        let table = self.table()?;
+        let mut matches = table.lookup(&ask, countries);
+        if !rest.is_empty() {
+            let all = (self.len()? as usize).max(1);
+            let allowed: std::collections::HashSet<u64> = self
+                .hits(&searcher, &clauses, &rest, all, 0, when)?
+                .hits
+                .into_iter()
+                .map(|h| h.team_id)
+                .collect();
+            matches.retain(|m| allowed.contains(&m.team_id));
+        }
+        let total = matches.len();
+        let mut hits = Vec::new();
+        for m in matches.into_iter().skip(offset).take(limit.max(1)) {
+            let q = TermQuery::new(
+                Term::from_field_u64(self.f.team_id, m.team_id),
+                IndexRecordOption::Basic,
+            );
+            let top = searcher.search(&q, &TopDocs::with_limit(1))?;
+            let Some((_, addr)) = top.first() else {
+                continue;
+            };
+            let d: TantivyDocument = searcher.doc(*addr)?;
+            let mut h = self.hit(&d, 0.0, String::new(), when);
+            h.why = m.why;
+            h.fallback = m.fallback;
+            hits.push(h);
+        }
+        Ok(Results { total, hits })
+    }
+
+    /// The lookup table of the commit searches see now, made once per
+    /// commit.
+    pub fn table(&self) -> Result<Arc<lookup::Table>> {
+        let searcher = self.reader.searcher();
+        let generation = searcher.generation().generation_id();
+        let mut held = self.table.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((g, t)) = &*held {
+            if *g == generation {
+                return Ok(t.clone());
+            }
+        }
+        let mut teams = Vec::new();
+        for seg in searcher.segment_readers() {
+            let store = seg
+                .get_store_reader(64)
+                .map_err(|e| Error::Io(seg.segment_id().uuid_string(), e))?;
+            let alive = seg.alive_bitset();
+            for doc in 0..seg.max_doc() {
+                if alive.is_some_and(|a| !a.is_alive(doc)) {
+                    continue;
+                }
+                let d: TantivyDocument = store.get(doc)?;
+                teams.push(self.team_of(&d));
+            }
+        }
+        let t = Arc::new(lookup::Table::new(teams));
+        *held = Some((generation, t.clone()));
+        Ok(t)
+    }
+
+    /// A team for the lookup table, from its stored document.
+    fn team_of(&self, d: &TantivyDocument) -> lookup::Team {
+        let s = |field: Field| {
+            d.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        lookup::Team {
+            team_id: d
+                .get_first(self.f.team_id)
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0),
+            name: s(self.f.name),
+            short_name: s(self.f.short_name),
+            country: s(self.f.country),
+            url: s(self.f.url),
+            outcome: Outcome::from_code(&s(self.f.outcome)),
+            contact: lookup::contact_of(&s(self.f.record)),
+            scope: serde_json::from_str(&s(self.f.scope)).unwrap_or_default(),
+        }
+    }
+
+    /// Runs the tantivy query of `rest`, highlighting the words of
+    /// `clauses`.
+    fn hits(
+        &self,
+        searcher: &tantivy::Searcher,
+        clauses: &[Clause],
+        rest: &[Clause],
+        limit: usize,
+        offset: usize,
+        when: When,
+    ) -> Result<Results> {
+        let query = self.build(rest, searcher, when);
         let collect = (TopDocs::with_limit(limit.max(1)).and_offset(offset), Count);
         let (top, total) = searcher.search(&query, &collect)?;
         // The snippet shows the query's words in the document text, whatever
@@ -467,17 +618,10 @@ impl Index {
             .flat_map(|w| analyze(&w))
             .collect();
         let snippets =
-            (!words.is_empty()).then(|| snippet::generator(&searcher, self.f.text, &words, 200));
+            (!words.is_empty()).then(|| snippet::generator(searcher, self.f.text, &words, 200));
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let d: TantivyDocument = searcher.doc(addr)?;
-            let s = |field: Field| {
-                d.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("")
-                    .to_string()
-            };
-            let n = |field: Field| d.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
             let snippet = snippets
                 .as_ref()
                 .map(|g| {
@@ -488,22 +632,36 @@ impl Index {
                     highlight(sn.fragment(), sn.highlighted())
                 })
                 .unwrap_or_default();
-            let updated = from_day_number(n(self.f.updated));
-            hits.push(Hit {
-                score,
-                team_id: n(self.f.team_id),
-                name: s(self.f.name),
-                short_name: s(self.f.short_name),
-                country: s(self.f.country),
-                updated,
-                outcome: Outcome::from_code(&s(self.f.outcome)),
-                stale: when.stale_after.is_stale(updated, when.today),
-                url: s(self.f.url),
-                snippet,
-                record: s(self.f.record),
-            });
+            hits.push(self.hit(&d, score, snippet, when));
         }
         Ok(Results { total, hits })
+    }
+
+    /// A hit from a stored document.
+    fn hit(&self, d: &TantivyDocument, score: f32, snippet: String, when: When) -> Hit {
+        let s = |field: Field| {
+            d.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        let n = |field: Field| d.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
+        let updated = from_day_number(n(self.f.updated));
+        Hit {
+            score,
+            team_id: n(self.f.team_id),
+            name: s(self.f.name),
+            short_name: s(self.f.short_name),
+            country: s(self.f.country),
+            updated,
+            outcome: Outcome::from_code(&s(self.f.outcome)),
+            stale: when.stale_after.is_stale(updated, when.today),
+            url: s(self.f.url),
+            snippet,
+            why: Vec::new(),
+            fallback: false,
+            record: s(self.f.record),
+        }
     }
 
     fn build(
@@ -558,7 +716,34 @@ impl Index {
                     };
                     parts.push((Occur::Must, updated(lo.map(u64::from), hi.map(u64::from))));
                 }
-                Clause::Country(c) => parts.push((Occur::Must, term(self.f.country, c))),
+                // The team's country, or one its constituency names.
+                Clause::Country(c) => parts.push((
+                    Occur::Must,
+                    Box::new(BooleanQuery::new(vec![
+                        (Occur::Should, term(self.f.country, c)),
+                        (Occur::Should, term(self.f.scope_country, c)),
+                    ])),
+                )),
+                Clause::Sector(sector) => {
+                    parts.push((Occur::Must, term(self.f.sector, sector.code())))
+                }
+                Clause::Region(r) => {
+                    let terms: Vec<Term> = analyze(r)
+                        .iter()
+                        .map(|t| Term::from_field_text(self.f.region, t))
+                        .collect();
+                    let q: Option<Box<dyn Query>> = match terms.len() {
+                        0 => None,
+                        1 => Some(Box::new(TermQuery::new(
+                            terms[0].clone(),
+                            IndexRecordOption::Basic,
+                        ))),
+                        _ => Some(Box::new(PhraseQuery::new(terms))),
+                    };
+                    parts.extend(q.map(|q| (Occur::Must, q)));
+                }
+                // Answered by the lookup table, never by a tantivy query.
+                Clause::Ip(_) | Clause::Domain(_) | Clause::Asn(_) => {}
             }
         }
         // Nothing positive (only exclusions): every team but those.
@@ -608,10 +793,11 @@ impl Index {
                         (f.name, 4.0),
                         (f.short_name, 4.0),
                         (f.constituency, 1.5),
+                        (f.region, 1.5),
                         (f.text, 1.0),
                     ],
                     Scope::Name => vec![(f.name, 1.0), (f.short_name, 1.0)],
-                    Scope::Constituency => vec![(f.constituency, 1.0)],
+                    Scope::Constituency => vec![(f.constituency, 1.0), (f.region, 1.0)],
                     Scope::Mission => vec![(f.mission, 1.0)],
                     Scope::Sponsor => vec![(f.sponsor, 1.0)],
                     Scope::Authority => vec![(f.authority, 1.0)],
@@ -634,6 +820,17 @@ impl Index {
                             Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs))
                         };
                         alts.push((Occur::Should, Box::new(BoostQuery::new(q, *boost))));
+                    }
+                }
+                // A sector word of any language matches the sector it
+                // names: `universitas`, `universités` and `universities`
+                // find the same teams.
+                if matches!(scope, Scope::All | Scope::Constituency) {
+                    if let Some(sector) = csirt_parse::extract::scope::sector_of_word(w) {
+                        alts.push((
+                            Occur::Should,
+                            Box::new(BoostQuery::new(term(f.sector, sector.code()), 1.5)),
+                        ));
                     }
                 }
                 if matches!(scope, Scope::All)
@@ -727,6 +924,18 @@ impl Index {
         );
         for a in &e.aliases {
             d.add_text(f.name, a);
+        }
+        for sector in &e.scope.sectors {
+            d.add_text(f.sector, sector.code());
+        }
+        for r in &e.scope.regions {
+            d.add_text(f.region, r);
+        }
+        for c in &e.scope.countries {
+            d.add_text(f.scope_country, c);
+        }
+        if !e.scope.is_empty() {
+            d.add_text(f.scope, serde_json::to_string(&e.scope).unwrap_or_default());
         }
         for p in &pairs {
             d.add_text(f.pairs, p);

@@ -7,7 +7,10 @@
 //! - fields: `name`, `constituency`, `mission`, `sponsor`, `authority`,
 //!   `services`, `email`, `phone`, `country`, `key`, `lang`, `text`
 //! - filters: `signed:yes|no|bad`, `stale:yes|no`, `updated:>2023-01-01`,
-//!   `updated:<2020`, `country:LU`
+//!   `updated:<2020`, `country:LU`, `sector:research-education`,
+//!   `region:Quebec`
+//! - lookups: `ip:192.0.2.7`, `domain:mail.example.org`, `asn:64500` ask
+//!   who is responsible (see [`crate::lookup`])
 //! - `"quoted phrases"`, `-word` to exclude
 //!
 //! A query that cannot be read gives a [`QueryError`] pointing at the
@@ -110,6 +113,45 @@ pub enum Clause {
     Updated(Cmp, u32, u32),
     /// Keep only teams in this country (ISO 3166-1 alpha-2).
     Country(String),
+    /// Keep only teams of this sector.
+    Sector(csirt_parse::Sector),
+    /// Keep only teams whose constituency names this region.
+    Region(String),
+    /// Who is responsible for this address.
+    Ip(std::net::IpAddr),
+    /// Who is responsible for this domain.
+    Domain(String),
+    /// Who is responsible for this AS number.
+    Asn(u32),
+}
+
+impl Clause {
+    /// Whether the lookup table answers it rather than a search.
+    pub fn is_lookup(&self) -> bool {
+        matches!(self, Clause::Ip(_) | Clause::Domain(_) | Clause::Asn(_))
+    }
+}
+
+/// What of `clauses` is a lookup: the address, domain and AS number, with
+/// the country, sector and region that narrow or complete it. Empty when
+/// the clauses hold no `ip:`, `domain:` or `asn:`.
+pub fn lookup_part(clauses: &[Clause]) -> crate::lookup::Query {
+    let mut q = crate::lookup::Query::default();
+    if !clauses.iter().any(Clause::is_lookup) {
+        return q;
+    }
+    for c in clauses {
+        match c {
+            Clause::Ip(ip) => q.ip = Some(*ip),
+            Clause::Domain(d) => q.domain = Some(d.clone()),
+            Clause::Asn(a) => q.asn = Some(*a),
+            Clause::Country(cc) => q.country = Some(cc.clone()),
+            Clause::Sector(s) => q.sector = Some(*s),
+            Clause::Region(r) => q.region = Some(r.clone()),
+            _ => {}
+        }
+    }
+    q
 }
 
 /// A query that cannot be read.
@@ -202,6 +244,38 @@ pub fn parse(q: &str) -> Result<Vec<Clause>, QueryError> {
                     clauses.push(Clause::Country(value.to_ascii_uppercase()));
                     continue;
                 }
+                "ip" => {
+                    clauses.push(Clause::Ip(ip(value).map_err(err)?));
+                    continue;
+                }
+                "domain" => {
+                    clauses.push(Clause::Domain(domain(value).map_err(err)?));
+                    continue;
+                }
+                "asn" | "as" => {
+                    clauses.push(Clause::Asn(asn(value).map_err(err)?));
+                    continue;
+                }
+                "sector" => {
+                    let s = csirt_parse::Sector::from_code(&value.to_ascii_lowercase())
+                        .ok_or_else(|| {
+                            let codes: Vec<&str> =
+                                csirt_parse::Sector::ALL.iter().map(|s| s.code()).collect();
+                            err(format!("`sector:` takes one of {}", codes.join(", ")))
+                        })?;
+                    clauses.push(Clause::Sector(s));
+                    continue;
+                }
+                "region" => {
+                    let r = value.trim_matches('"').replace('_', " ");
+                    if r.trim().is_empty() {
+                        return Err(err(
+                            "`region:` takes a region's name, e.g. region:Quebec".into()
+                        ));
+                    }
+                    clauses.push(Clause::Region(r));
+                    continue;
+                }
                 k => match Scope::from_name(k) {
                     Some(s) => {
                         scope = s;
@@ -220,7 +294,7 @@ pub fn parse(q: &str) -> Result<Vec<Clause>, QueryError> {
                     None => {
                         let known: Vec<&str> = Scope::NAMES.iter().map(|(n, _)| *n).collect();
                         return Err(err(format!(
-                            "unknown field `{key}:`; fields are {}, and the filters signed:, stale:, updated:",
+                            "unknown field `{key}:`; fields are {}, the filters signed:, stale:, updated:, sector:, region:, and the lookups ip:, domain:, asn:",
                             known.join(", ")
                         )));
                     }
@@ -296,6 +370,55 @@ fn words(s: &str) -> Vec<String> {
         .filter(|w| !w.is_empty() && *w != "-")
         .map(String::from)
         .collect()
+}
+
+/// An address: `192.0.2.7`, `2001:db8::1` (brackets allowed).
+pub fn ip(v: &str) -> Result<std::net::IpAddr, String> {
+    let t = v.trim().trim_start_matches('[').trim_end_matches(']');
+    t.parse().map_err(|_| {
+        format!("`ip:` takes an IPv4 or IPv6 address like 192.0.2.7; {v:?} is not one")
+    })
+}
+
+/// A domain or host name: letters, digits and hyphens in dot-separated
+/// labels; a trailing dot and `*.` are dropped.
+pub fn domain(v: &str) -> Result<String, String> {
+    let d = v
+        .trim()
+        .trim_start_matches("*.")
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    let good = !d.is_empty()
+        && d.len() <= 253
+        && d.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    if good {
+        Ok(d)
+    } else {
+        Err(format!(
+            "`domain:` takes a domain like mail.example.org; {v:?} is not one"
+        ))
+    }
+}
+
+/// An AS number: `64500`, `AS64500`, `ASN 64500`.
+pub fn asn(v: &str) -> Result<u32, String> {
+    let t = v.trim();
+    let digits = t
+        .strip_prefix("ASN")
+        .or_else(|| t.strip_prefix("asn"))
+        .or_else(|| t.strip_prefix("AS"))
+        .or_else(|| t.strip_prefix("as"))
+        .unwrap_or(t)
+        .trim();
+    digits
+        .parse::<u32>()
+        .map_err(|_| format!("`asn:` takes an AS number like 64500 or AS64500; {v:?} is not one"))
 }
 
 fn updated(v: &str) -> Result<Clause, String> {
@@ -409,6 +532,44 @@ mod tests {
         }
         let e = parse("a colour:red").unwrap_err();
         assert_eq!(e.pointer("a colour:red"), "a colour:red\n  ^^^^^^^^^^");
+    }
+
+    #[test]
+    fn lookups_and_their_malformed_values() {
+        assert_eq!(
+            parse("ip:192.0.2.7 domain:Mail.Example.org. asn:AS64500").unwrap(),
+            [
+                Ip("192.0.2.7".parse().unwrap()),
+                Domain("mail.example.org".into()),
+                Asn(64500)
+            ]
+        );
+        assert_eq!(
+            parse("ip:2001:db8::1").unwrap(),
+            [Ip("2001:db8::1".parse().unwrap())]
+        );
+        assert_eq!(
+            parse("sector:research-education region:Jawa_Timur").unwrap(),
+            [
+                Sector(csirt_parse::Sector::ResearchEducation),
+                Region("Jawa Timur".into())
+            ]
+        );
+        for (q, what) in [
+            ("ip:192.0.2.999", "IPv4 or IPv6"),
+            ("ip:example.org", "IPv4 or IPv6"),
+            ("domain:exa_mple.org", "domain like"),
+            ("asn:AS-1", "AS number"),
+            ("asn:99999999999", "AS number"),
+            ("sector:banks", "one of"),
+        ] {
+            let e = parse(q).unwrap_err();
+            assert!(e.message.contains(what), "{q}: {e}");
+            assert_eq!(e.position, 0, "{q}");
+        }
+        let c = parse("ip:192.0.2.7 universities").unwrap();
+        assert_eq!(lookup_part(&c).ip, Some("192.0.2.7".parse().unwrap()));
+        assert!(lookup_part(&parse("universities country:CA").unwrap()).is_empty());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::diag::{Code, Diagnostic, Severity};
-use crate::extract::{contact, date, keys, lang, name, urls};
+use crate::extract::{contact, date, keys, lang, name, scope, urls};
 use crate::headings::Field;
 use crate::record::*;
 use crate::sections::{self, RawSection};
@@ -60,6 +60,7 @@ pub(crate) fn record(source: &str, ex: Extracted, opts: &Options) -> Record {
         sponsorship: doc.text(Field::Sponsorship),
         authority: doc.text(Field::Authority),
     };
+    r.constituency = constituency(&doc);
     r.policies = Policies {
         incident_types: doc.text(Field::IncidentTypes),
         cooperation: doc.text(Field::Cooperation),
@@ -115,6 +116,35 @@ pub(crate) fn record(source: &str, ex: Extracted, opts: &Options) -> Record {
         })
         .collect();
     r
+}
+
+/// The constituency as data: section 3.2 (with the subsections under it),
+/// the country and region of the address, the sector words of the name.
+fn constituency(doc: &Doc<'_>) -> Constituency {
+    let mut c = Constituency::default();
+    for (field, part) in [
+        (Field::Constituency, scope::Part::Constituency),
+        (Field::Address, scope::Part::Address),
+        (Field::TeamName, scope::Part::Name),
+    ] {
+        let Some(i) = doc.best_index(field) else {
+            continue;
+        };
+        for j in std::iter::once(i).chain(doc.children(i)) {
+            let s = &doc.raw[j];
+            let lines: Vec<scope::SourceLine<'_>> = s
+                .body
+                .iter()
+                .map(|(line, text)| scope::SourceLine {
+                    section: s.number.as_deref(),
+                    line: *line,
+                    text,
+                })
+                .collect();
+            scope::read(&mut c, part, &lines);
+        }
+    }
+    c
 }
 
 /// The sections indexed by field, with the best one for each field first.

@@ -56,6 +56,11 @@ pub struct Record {
     pub keys: Vec<StatedKey>,
     /// Section 3: charter.
     pub charter: Charter,
+    /// The constituency as data (section 3.2, with the country and region
+    /// of the address in 2.2 and the sector words of the name in 2.1);
+    /// empty lists where the document states none.
+    #[serde(default)]
+    pub constituency: Constituency,
     /// Section 4: policies.
     pub policies: Policies,
     /// Section 5: services.
@@ -156,6 +161,228 @@ pub struct Charter {
     pub sponsorship: Option<String>,
     /// 3.4.
     pub authority: Option<String>,
+}
+
+/// A constituency as data: what a lookup by address, domain, AS number,
+/// country or sector matches. Each list holds distinct values in the order
+/// found; `evidence` says where each value was read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Constituency {
+    /// Domains, lower-case, wildcard dropped (`*.xyz-univ.ca` is
+    /// `xyz-univ.ca`): each stands for itself and its subdomains.
+    pub domains: Vec<String>,
+    /// IPv4 and IPv6 prefixes in CIDR form (ranges made into prefixes,
+    /// single addresses as /32 or /128).
+    pub networks: Vec<String>,
+    /// Autonomous system numbers.
+    pub asns: Vec<u32>,
+    /// ISO 3166-1 alpha-2 codes: countries named in 3.2 or in the address,
+    /// of the ccTLD of a stated domain, of a named region.
+    pub countries: Vec<String>,
+    /// Provinces, states and regions, as written.
+    pub regions: Vec<String>,
+    /// Sectors of the taxonomy.
+    pub sectors: Vec<Sector>,
+    /// Where each value was read.
+    pub evidence: Vec<Evidence>,
+}
+
+impl Constituency {
+    /// Whether the document states nothing of it.
+    pub fn is_empty(&self) -> bool {
+        self.evidence.is_empty()
+    }
+
+    /// Adds `value` of `kind`, once, with where it was read.
+    pub fn note(
+        &mut self,
+        kind: ScopeKind,
+        value: String,
+        section: Option<&str>,
+        line: usize,
+        text: &str,
+    ) {
+        if self
+            .evidence
+            .iter()
+            .any(|e| e.kind == kind && e.value.eq_ignore_ascii_case(&value))
+        {
+            return;
+        }
+        match kind {
+            ScopeKind::Domain => self.domains.push(value.clone()),
+            ScopeKind::Network => self.networks.push(value.clone()),
+            ScopeKind::Asn => match value.parse() {
+                Ok(n) => self.asns.push(n),
+                Err(_) => return,
+            },
+            ScopeKind::Country => self.countries.push(value.clone()),
+            ScopeKind::Region => self.regions.push(value.clone()),
+            ScopeKind::Sector => match Sector::from_code(&value) {
+                Some(s) => self.sectors.push(s),
+                None => return,
+            },
+        }
+        let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        self.evidence.push(Evidence {
+            kind,
+            value,
+            section: section.map(String::from),
+            line,
+            text: text.chars().take(200).collect(),
+        });
+    }
+
+    /// Where `value` of `kind` was read.
+    pub fn evidence_for(&self, kind: ScopeKind, value: &str) -> Option<&Evidence> {
+        self.evidence
+            .iter()
+            .find(|e| e.kind == kind && e.value.eq_ignore_ascii_case(value))
+    }
+}
+
+/// What kind of value a piece of [`Evidence`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScopeKind {
+    /// A domain.
+    Domain,
+    /// An IP prefix.
+    Network,
+    /// An AS number.
+    Asn,
+    /// A country code.
+    Country,
+    /// A region.
+    Region,
+    /// A sector.
+    Sector,
+}
+
+/// Where one constituency value was read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// What the value is.
+    pub kind: ScopeKind,
+    /// The value, as in its list.
+    pub value: String,
+    /// The section's number (`3.2`), if it has one.
+    pub section: Option<String>,
+    /// 1-based line in the extracted text.
+    pub line: usize,
+    /// The line, white space folded, at most 200 characters.
+    pub text: String,
+}
+
+macro_rules! sectors {
+    ($($variant:ident $code:literal $doc:literal [$($word:literal),* $(,)?];)*) => {
+        /// The sector taxonomy: a few kinds of constituency, named alike in
+        /// every language the parser reads.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "kebab-case")]
+        pub enum Sector {
+            $(#[doc = $doc] $variant,)*
+        }
+
+        impl Sector {
+            /// Every sector.
+            pub const ALL: &'static [Sector] = &[$(Sector::$variant),*];
+
+            /// The stable code (`research-education`).
+            pub fn code(self) -> &'static str {
+                match self { $(Sector::$variant => $code,)* }
+            }
+
+            /// The words that name it: folded (lower case, no accents),
+            /// space-separated phrases, a final `*` a prefix; Japanese as
+            /// written.
+            pub fn words(self) -> &'static [&'static str] {
+                match self { $(Sector::$variant => &[$($word),*],)* }
+            }
+        }
+    };
+}
+
+sectors! {
+    National "national" "A national CSIRT: the whole country." [
+        "national", "nasional", "nationale", "nationales", "nacional", "nazionale",
+        "nationaal", "nationwide", "whole country", "seluruh indonesia", "国家", "全国",
+    ];
+    Government "government" "Government bodies and public administration." [
+        "government*", "public administration*", "ministries", "ministry", "public sector",
+        "public bodies", "pemerintah*", "instansi", "kementerian*", "dinas", "perangkat daerah",
+        "gouvernement*", "administration publique", "administrations", "ministere*",
+        "collectivites", "regierung*", "behorde*", "bundesverwaltung", "verwaltung*",
+        "gobierno*", "administracion publica", "governo", "pubblica amministrazione",
+        "overheid*", "rijksoverheid", "administracao publica", "政府", "行政",
+    ];
+    ResearchEducation "research-education" "Universities, schools and research." [
+        "universit*", "college*", "academic*", "research*", "education*", "school*",
+        "students", "perguruan tinggi", "kampus", "sekolah", "pendidikan", "mahasiswa",
+        "recherche", "enseignement", "ecole*", "etablissements d enseignement", "hochschul*",
+        "forschung*", "wissenschaft*", "investigacion", "educacion", "ricerca", "istruzione",
+        "hogeschol*", "onderzoek*", "onderwijs", "investigacao", "pesquisa", "ensino",
+        "大学", "研究", "教育",
+    ];
+    Isp "isp" "Customers of an Internet service provider." [
+        "isp", "isps", "internet service provider*", "internet access provider*",
+        "hosting provider*", "penyedia jasa internet", "fournisseur d acces*",
+        "internetdienstanbieter*", "proveedor de servicios de internet", "プロバイダ",
+    ];
+    Finance "finance" "Banks, insurers and financial services." [
+        "bank", "banks", "banking", "financial", "finance", "insurance*", "perbankan",
+        "keuangan", "banque*", "bancaire*", "financier*", "assureurs", "banken", "finanz*",
+        "versicherung*", "banca", "banco", "bancos", "financiero*", "finanziari*",
+        "financiele", "financeiro*", "金融", "銀行",
+    ];
+    Energy "energy" "Energy: electricity, oil and gas." [
+        "energy", "electricity", "power grid", "energi", "listrik", "energie", "energia",
+        "電力", "エネルギー",
+    ];
+    Health "health" "Hospitals and health care." [
+        "health*", "hospital*", "medical", "kesehatan", "rumah sakit", "sante", "hopitaux",
+        "hospitalier*", "gesundheit*", "krankenhaus*", "krankenhauser", "salud",
+        "hospitales", "sanita", "salute", "ospedali", "zorg", "gezondheidszorg",
+        "ziekenhuizen", "saude", "hospitais", "医療", "病院",
+    ];
+    Telecom "telecom" "Telecommunication operators." [
+        "telecom*", "telco*", "telekomunikasi", "telecommunication*", "telekommunikation",
+        "telecomunicacion*", "telecomunicazioni", "telecommunicatie", "telecomunicacoes",
+        "通信",
+    ];
+    Military "military" "Armed forces and defence." [
+        "military", "defence", "defense", "armed forces", "militer", "pertahanan",
+        "militaire*", "defense nationale", "armees", "militar", "bundeswehr",
+        "verteidigung*", "defensa", "militare", "difesa", "defensie", "defesa", "防衛", "自衛隊",
+    ];
+    Commercial "commercial" "Customers of a commercial provider." [
+        "customers", "clients", "commercial", "pelanggan", "kunden", "clientes", "clienti",
+        "klanten", "顧客",
+    ];
+    Vendor "vendor" "Users of a vendor's products (product security)." [
+        "product security", "psirt", "our products", "vulnerabilities in products",
+        "securite des produits", "produktsicherheit", "製品",
+    ];
+    Internal "internal" "One organisation's own staff and systems." [
+        "employees", "internal", "our own organisation", "our own organization",
+        "pegawai", "karyawan", "salaries", "collaborateurs", "interne", "mitarbeiter*",
+        "empleados", "dipendenti", "medewerkers", "funcionarios", "colaboradores", "社員",
+        "従業員",
+    ];
+}
+
+impl Sector {
+    /// Reads a code back (`research-education`).
+    pub fn from_code(code: &str) -> Option<Sector> {
+        Sector::ALL.iter().copied().find(|s| s.code() == code)
+    }
+}
+
+impl std::fmt::Display for Sector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.code())
+    }
 }
 
 /// Section 4.

@@ -17,8 +17,9 @@ use serde_json::{json, Value};
 use crate::{feed, ApiError, App};
 
 /// Every route, as the OpenAPI document must list it.
-pub const ROUTES: [&str; 9] = [
+pub const ROUTES: [&str; 10] = [
     "/v1/search",
+    "/v1/lookup",
     "/v1/teams",
     "/v1/teams/{id}",
     "/v1/teams/{id}/history",
@@ -36,14 +37,15 @@ pub(crate) fn router(app: Arc<App>) -> Router {
     let concurrency = app.config.concurrency;
     Router::new()
         .route(ROUTES[0], get(search))
-        .route(ROUTES[1], get(teams))
-        .route(ROUTES[2], get(team))
-        .route(ROUTES[3], get(history))
-        .route(ROUTES[4], get(report))
-        .route(ROUTES[5], get(changes))
-        .route(ROUTES[6], get(healthz))
-        .route(ROUTES[7], get(metrics))
-        .route(ROUTES[8], get(openapi))
+        .route(ROUTES[1], get(lookup))
+        .route(ROUTES[2], get(teams))
+        .route(ROUTES[3], get(team))
+        .route(ROUTES[4], get(history))
+        .route(ROUTES[5], get(report))
+        .route(ROUTES[6], get(changes))
+        .route(ROUTES[7], get(healthz))
+        .route(ROUTES[8], get(metrics))
+        .route(ROUTES[9], get(openapi))
         .fallback(|| async {
             ApiError::not_found("not-found", "no such endpoint; see /openapi.json")
         })
@@ -202,6 +204,89 @@ async fn search(
     let body = Bytes::from(body);
     app.cache.put(generation, key, body.clone());
     Ok(json_body(body))
+}
+
+#[derive(Deserialize)]
+struct LookupParams {
+    ip: Option<String>,
+    domain: Option<String>,
+    asn: Option<String>,
+    country: Option<String>,
+    sector: Option<String>,
+    limit: Option<usize>,
+    #[serde(flatten)]
+    when: WhenParams,
+}
+
+/// `GET /v1/lookup`: who is responsible for this address, domain or AS
+/// number, with why and how to reach them; the answer of `csirt-find
+/// --ip/--domain/--asn`.
+async fn lookup(
+    State(app): State<Arc<App>>,
+    params: std::result::Result<Query<LookupParams>, QueryRejection>,
+) -> Result<Json<Value>> {
+    let p = query(params)?;
+    let (limit, _) = page(p.limit, None)?;
+    let when = when(&app, &p.when)?;
+    let mut terms = Vec::new();
+    for (key, v) in [
+        ("ip", &p.ip),
+        ("domain", &p.domain),
+        ("asn", &p.asn),
+        ("country", &p.country),
+        ("sector", &p.sector),
+    ] {
+        let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        let term = format!("{key}:{v}");
+        let good = csirt_index::query::parse(&term)
+            .map_err(|e| ApiError::bad("bad-parameter", format!("{key}: {}", e.message)))?;
+        // `country:` takes only a two-letter code; anything else would be
+        // read as words.
+        if !matches!(good.as_slice(), [c] if !matches!(c, csirt_index::Clause::Word(..))) {
+            return Err(ApiError::bad(
+                "bad-parameter",
+                format!("{key}: {v:?} is not a country code like CA"),
+            ));
+        }
+        terms.push(term);
+    }
+    if terms.is_empty() {
+        return Err(ApiError::bad(
+            "bad-parameter",
+            "give at least one of ip, domain, asn, country, sector",
+        ));
+    }
+    let q = terms.join(" ");
+    let a = app.clone();
+    let delegations = app
+        .delegations
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    let q2 = q.clone();
+    let results = tokio::task::spawn_blocking(move || {
+        a.index.search_with(&q2, limit, 0, when, &*delegations)
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("lookup task failed: {e}")))?
+    .map_err(|e| match e {
+        csirt_index::Error::Query(e) => ApiError::bad("bad-parameter", e.to_string()),
+        e => ApiError::internal(e.to_string()),
+    })?;
+    let hits: Vec<Value> = results
+        .hits
+        .iter()
+        .map(|h| {
+            let mut v = serde_json::to_value(h).unwrap_or(Value::Null);
+            v["summary"] = summary(&h.record);
+            v
+        })
+        .collect();
+    Ok(Json(
+        json!({"query": q, "total": results.total, "hits": hits}),
+    ))
 }
 
 fn json_body(body: Bytes) -> Response {

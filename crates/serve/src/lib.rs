@@ -79,6 +79,8 @@ impl std::error::Error for Error {}
 pub struct App {
     config: Config,
     index: csirt_index::Index,
+    /// The RIRs' delegations, for lookups of addresses no team states.
+    delegations: RwLock<Arc<csirt_index::lookup::Delegations>>,
     store: Mutex<Store>,
     snapshot: RwLock<Arc<Snapshot>>,
     metrics: metrics::Metrics,
@@ -100,9 +102,12 @@ impl App {
             .map_err(|e| Error(format!("cannot open the search index: {e}")))?;
         let snapshot =
             Snapshot::build(&store).map_err(|e| Error(format!("cannot read the store: {e}")))?;
+        let delegations =
+            delegations_of(&store).map_err(|e| Error(format!("cannot read the store: {e}")))?;
         Ok(Arc::new(App {
             config,
             index,
+            delegations: RwLock::new(Arc::new(delegations)),
             store: Mutex::new(store),
             snapshot: RwLock::new(Arc::new(snapshot)),
             metrics: metrics::Metrics::default(),
@@ -158,6 +163,14 @@ impl App {
     pub fn router(self: &Arc<Self>) -> axum::Router {
         api::router(self.clone())
     }
+}
+
+fn delegations_of(store: &Store) -> csirt_store::Result<csirt_index::lookup::Delegations> {
+    let rows = store.delegations()?;
+    Ok(csirt_index::lookup::Delegations::from_rows(
+        rows.iter()
+            .map(|r| (r.kind.as_str(), r.start.as_str(), r.value, r.cc.as_str())),
+    ))
 }
 
 /// An API error: `{"error": {"code", "message"}}` with its status.

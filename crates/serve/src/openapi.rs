@@ -143,6 +143,51 @@ pub fn document() -> Value {
         ),
     ];
     report_params.extend(when());
+    let mut lookup_params = vec![
+        param(
+            "ip",
+            "query",
+            false,
+            json!({"type": "string"}),
+            "An IPv4 or IPv6 address.",
+        ),
+        param(
+            "domain",
+            "query",
+            false,
+            json!({"type": "string"}),
+            "A domain or host name.",
+        ),
+        param(
+            "asn",
+            "query",
+            false,
+            json!({"type": "string"}),
+            "An AS number (`64500` or `AS64500`).",
+        ),
+        param(
+            "country",
+            "query",
+            false,
+            json!({"type": "string", "pattern": "^[A-Za-z]{2}$"}),
+            "ISO 3166-1 alpha-2: teams of it, or the country whose national team answers.",
+        ),
+        param(
+            "sector",
+            "query",
+            false,
+            json!({"type": "string", "enum": csirt_index::Sector::ALL.iter().map(|s| s.code()).collect::<Vec<_>>()}),
+            "Only teams of this sector.",
+        ),
+        param(
+            "limit",
+            "query",
+            false,
+            json!({"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
+            "Teams to return.",
+        ),
+    ];
+    lookup_params.extend(when());
     let not_found = json!({"$ref": "#/components/responses/NotFound"});
     json!({
         "openapi": "3.0.3",
@@ -156,6 +201,12 @@ pub fn document() -> Value {
                 "summary": "Search teams",
                 "parameters": search_params,
                 "responses": ok("Hits, best first", json!({"$ref": "#/components/schemas/SearchResults"}))
+            }},
+            "/v1/lookup": {"get": {
+                "summary": "Who is responsible for an address, a domain or an AS number",
+                "description": "The teams whose constituency states it, most specific first (longest prefix, longest domain suffix, AS number, region, country), each with why it answers; when none does, the national team of the country (given, of the domain's ccTLD, or from the RIRs' delegations).",
+                "parameters": lookup_params,
+                "responses": ok("Teams, most specific first", json!({"$ref": "#/components/schemas/LookupResults"}))
             }},
             "/v1/teams": {"get": {
                 "summary": "List teams",
@@ -219,6 +270,21 @@ pub fn document() -> Value {
                 "SearchResults": {"type": "object", "required": ["total", "hits"], "properties": {
                     "query": {"type": "string"}, "total": {"type": "integer"}, "limit": {"type": "integer"},
                     "offset": {"type": "integer"}, "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}}
+                }},
+                "Reason": {"type": "object", "properties": {
+                    "kind": {"type": "string", "enum": ["domain", "network", "asn", "country", "region", "sector"]},
+                    "value": {"type": "string"}, "section": {"type": "string", "nullable": true},
+                    "line": {"type": "integer"}, "says": {"type": "string"}
+                }},
+                "LookupResults": {"type": "object", "required": ["total", "hits"], "properties": {
+                    "query": {"type": "string"}, "total": {"type": "integer"},
+                    "hits": {"type": "array", "items": {"allOf": [
+                        {"$ref": "#/components/schemas/Hit"},
+                        {"type": "object", "properties": {
+                            "why": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"}},
+                            "fallback": {"type": "boolean"}
+                        }}
+                    ]}}
                 }},
                 "TeamState": {"type": "object", "properties": {
                     "team_id": {"type": "integer", "nullable": true}, "team": {"type": "string"}, "country": {"type": "string", "nullable": true},

@@ -38,9 +38,11 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod delegations;
 mod history;
 mod lock;
 
+pub use delegations::Delegation;
 pub use history::{CrawlRow, FetchRow, Team, UrlState, VersionRow};
 pub use lock::{CrawlLock, LockError};
 
@@ -374,6 +376,14 @@ CREATE TABLE IF NOT EXISTS crawls (
     finished TEXT,
     summary TEXT
 );
+CREATE TABLE IF NOT EXISTS delegations (
+    registry TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    start TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    cc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS delegations_registry ON delegations(registry);
 ";
 
 /// What [`Store::checkpoint`] did, in pages of the write-ahead log.

@@ -5,4 +5,6 @@ pub mod date;
 pub mod keys;
 pub mod lang;
 pub mod name;
+pub mod places;
+pub mod scope;
 pub mod urls;
