@@ -26,11 +26,13 @@
 //! how many crawls the ratio is the median of; `CSIRT_BENCH_BIN` crawls
 //! with another build of `csirt` (to compare two builds on one farm).
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use csirt_testkit::http::{Reply, Server};
 use csirt_testkit::pgp::TestKey;
+
+mod farm;
 
 /// Teams with a well-behaved host.
 const TEAMS: usize = 1_500;
@@ -284,95 +286,39 @@ fn crawl_once(
     data: &std::path::Path,
     hosts: &[Host],
 ) -> Run {
-    let start = Instant::now();
-    let mut child = Command::new(bin)
-        .arg("crawl")
+    let mut cmd = Command::new(bin);
+    cmd.arg("crawl")
         .arg("--seeds")
         .arg(seed_file)
         .arg("--data")
         .arg(data)
         .args(["--allow-private", "--per-host-interval", "1s", "--timeout"])
         .arg(format!("{}s", TIMEOUT.as_secs()))
-        .args(["--format", "json"])
-        .env_remove("RUST_BACKTRACE")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let mut stdout = child.stdout.take().unwrap();
-    let (ended_tx, ended) = std::sync::mpsc::channel();
-    let waiter = std::thread::spawn(move || {
-        let status = child.wait().unwrap();
-        let _ = ended_tx.send(Instant::now());
-        status
-    });
-    let (mut peak_kib, mut cpu) = (0u64, Duration::ZERO);
-    let end = loop {
-        if let Some((hwm, used)) = sample(pid) {
-            peak_kib = peak_kib.max(hwm);
-            cpu = cpu.max(used);
-        }
-        if let Ok(t) = ended.recv_timeout(Duration::from_millis(20)) {
-            break t;
-        }
-    };
-    let status = waiter.join().unwrap();
-    let mut out = String::new();
-    use std::io::Read;
-    stdout.read_to_string(&mut out).unwrap();
-    assert!(status.success(), "the crawl failed");
-    let summary: serde_json::Value = serde_json::from_str(out.trim()).unwrap_or_default();
-
-    let mut violations = 0;
-    let mut violators = Vec::new();
-    let mut min_gap = Duration::MAX;
+        .args(["--format", "json"]);
+    let w = farm::watch(cmd);
+    let summary: serde_json::Value = serde_json::from_str(w.stdout.trim()).unwrap_or_default();
+    let mut polite = farm::Politeness::default();
     let mut requests = 0;
     let (mut bound, mut busiest) = (Duration::ZERO, String::new());
     for h in hosts {
-        let mut at: Vec<Duration> = h.server.seen().iter().map(|s| s.at).collect();
-        at.sort();
-        requests += at.len();
-        for w in at.windows(2) {
-            let gap = w[1] - w[0];
-            min_gap = min_gap.min(gap);
-            // Arrival times carry a little jitter; a gap short by more
-            // than 10 ms is a real violation.
-            if gap + Duration::from_millis(10) < INTERVAL {
-                violations += 1;
-                violators.push(format!(
-                    "{:?} {}: gap {:.3} s",
-                    h.kind,
-                    h.server.addr,
-                    gap.as_secs_f64()
-                ));
-            }
-        }
-        // The same tolerance for a request that arrives while the farm has
-        // not yet noticed the client closed the one before.
-        let overlap = h.server.overlaps(Duration::from_millis(10));
-        if overlap > 0 {
-            violations += overlap;
-            violators.push(format!(
-                "{:?} {}: {overlap} requests while another was in flight",
-                h.kind, h.server.addr
-            ));
-        }
-        let own = h.bound(at.len());
+        let seen = polite.host(&format!("{:?}", h.kind), &h.server, INTERVAL);
+        requests += seen;
+        let own = h.bound(seen);
         if own > bound {
             bound = own;
-            busiest = format!("{:?}, {} requests", h.kind, at.len());
+            busiest = format!("{:?}, {seen} requests", h.kind);
         }
     }
     Run {
-        wall: end - start,
+        wall: w.wall,
         bound,
         busiest,
         requests,
-        violations,
-        violators,
-        min_gap,
-        peak_kib,
-        cpu,
+        violations: polite.violations,
+        violators: polite.violators,
+        min_gap: polite.min_gap.unwrap_or_default(),
+        peak_kib: w.peak_kib,
+        cpu: w.cpu,
         summary,
     }
 }
@@ -412,23 +358,4 @@ fn report(runs: &[Run], hosts: usize) {
         median.cpu.as_secs_f64(),
         median.documents()
     );
-}
-
-/// Peak resident memory (KiB) and CPU time so far of a process.
-fn sample(pid: u32) -> Option<(u64, Duration)> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let hwm = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()?;
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the command name (which may hold spaces): utime and
-    // stime are the 12th and 13th, in clock ticks (100 a second on Linux).
-    let after = stat.rsplit_once(')')?.1;
-    let f: Vec<&str> = after.split_whitespace().collect();
-    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
-    Some((hwm, Duration::from_millis(ticks * 10)))
 }

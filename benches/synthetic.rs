@@ -182,6 +182,7 @@ pub fn generate(n: usize) -> Vec<Entry> {
                 outcome: Some(outcome),
                 url: format!("https://{domain}/rfc2350.txt"),
                 record: String::new(),
+                key_confirmed_by: Vec::new(),
             }
         })
         .collect()

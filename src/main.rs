@@ -29,6 +29,7 @@ enum Command {
     Report(cmd::report::Args),
     Lint(cmd::lint::Args),
     LookupData(cmd::lookup_data::Args),
+    Seeds(cmd::seeds::Args),
     Serve(cmd::serve::Args),
 }
 
@@ -60,6 +61,7 @@ fn main() -> ExitCode {
         Command::Report(args) => cmd::report::run(args),
         Command::Lint(args) => cmd::lint::run(args),
         Command::LookupData(args) => cmd::lookup_data::run(args),
+        Command::Seeds(args) => cmd::seeds::run(args),
         Command::Serve(args) => cmd::serve::run(args),
     };
     match result {

@@ -328,6 +328,18 @@ fn the_shipped_seed_files_are_valid() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let real = csirt_crawl::seeds::load(&root.join("seeds/teams.toml")).unwrap();
     assert!(real.len() >= 40);
+    // Every team has its website, and no URL is GitHub's HTML viewer of a
+    // file instead of the file.
+    for t in &real {
+        assert!(t.homepage.is_some(), "{} has no website", t.name);
+        for u in t.documents.iter().chain(&t.signature).chain(&t.key) {
+            assert!(
+                !(u.host_str() == Some("github.com") && u.path().contains("/blob/")),
+                "{}: {u}",
+                t.name
+            );
+        }
+    }
     let example = csirt_crawl::seeds::load(&root.join("seeds/example.toml")).unwrap();
     assert_eq!(example[0].name, "XYZ-CERT");
 }

@@ -3,10 +3,10 @@
 
 mod util;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -79,61 +79,6 @@ fn crawl(data: &Path, seed_file: &Path) -> std::process::Output {
         .arg(data)
         .output()
         .unwrap()
-}
-
-/// A running `csirt serve`; killed when dropped.
-struct Serve {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Serve {
-    fn start(data: &Path, extra: &[&str]) -> Serve {
-        let mut child = csirt()
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--reload-every",
-                "200ms",
-            ])
-            .arg("--data")
-            .arg(data)
-            .args(extra)
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let first = lines.next().unwrap().unwrap();
-        let addr = first
-            .rsplit("http://")
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap_or_else(|_| panic!("{first}"));
-        // Keep draining stderr so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
-        Serve { child, addr }
-    }
-
-    fn get(&self, path: &str) -> (u16, String, String) {
-        get(self.addr, path)
-    }
-
-    fn json(&self, path: &str) -> (u16, Value) {
-        let (status, _, body) = self.get(path);
-        (
-            status,
-            serde_json::from_str(&body).unwrap_or_else(|_| panic!("{path}: {body}")),
-        )
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// Polls until `f` holds, at most 20 s.

@@ -311,6 +311,13 @@ fn write_hit(out: &mut impl Write, n: usize, h: &Hit, today: NaiveDate) -> std::
     if !keys.is_empty() {
         writeln!(out, "   key {}", keys.join(", "))?;
     }
+    if !h.key_confirmed_by.is_empty() {
+        writeln!(
+            out,
+            "   the signing key is confirmed by {}",
+            h.key_confirmed_by.join(" and ")
+        )?;
+    }
     let age = match h.updated {
         Some(d) => {
             let years = (today - d).num_days() / 365;

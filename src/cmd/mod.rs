@@ -7,6 +7,7 @@ pub mod lint;
 pub mod lookup_data;
 pub mod parse;
 pub mod report;
+pub mod seeds;
 pub mod serve;
 pub mod verify;
 

@@ -3,10 +3,10 @@
 
 #![allow(dead_code)]
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -139,4 +139,97 @@ fn unchunk(mut body: &str) -> String {
         body = &rest[n + 2..];
     }
     out
+}
+
+/// A running `csirt serve`; killed when dropped.
+pub struct Serve {
+    /// The server process.
+    pub child: Child,
+    /// Where it listens.
+    pub addr: SocketAddr,
+}
+
+impl Serve {
+    /// Starts `csirt serve --data DATA EXTRA...` on an ephemeral port.
+    pub fn start(data: &Path, extra: &[&str]) -> Serve {
+        let mut child = csirt()
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--reload-every",
+                "200ms",
+            ])
+            .arg("--data")
+            .arg(data)
+            .args(extra)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let first = lines.next().unwrap().unwrap();
+        let addr = first
+            .rsplit("http://")
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap_or_else(|_| panic!("{first}"));
+        // Keep draining stderr so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+        Serve { child, addr }
+    }
+
+    /// GET, as (status, head, body).
+    pub fn get(&self, path: &str) -> (u16, String, String) {
+        get(self.addr, path)
+    }
+
+    /// GET, the body as JSON.
+    pub fn json(&self, path: &str) -> (u16, Value) {
+        let (status, _, body) = self.get(path);
+        (
+            status,
+            serde_json::from_str(&body).unwrap_or_else(|_| panic!("{path}: {body}")),
+        )
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `csirt crawl` of loopback servers, quickly (20 ms between requests, no
+/// retries): its JSON summary.
+pub fn crawl_loopback(seeds: &Path, data: &Path) -> Value {
+    let out = csirt()
+        .args([
+            "crawl",
+            "--allow-private",
+            "--per-host-interval",
+            "20ms",
+            "--tries",
+            "1",
+        ])
+        .args(["--format", "json", "--seeds"])
+        .arg(seeds)
+        .arg("--data")
+        .arg(data)
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `csirt report --format json` of a data directory.
+pub fn report_of(data: &Path) -> Value {
+    let out = csirt()
+        .args(["report", "--format", "json", "--data"])
+        .arg(data)
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    serde_json::from_slice(&out.stdout).unwrap()
 }

@@ -37,6 +37,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod discover;
 pub mod fetch;
 pub mod net;
 pub mod seeds;
@@ -148,6 +149,10 @@ pub struct Summary {
     pub bytes: u64,
     /// HTTP requests sent (robots.txt, retries and redirects included).
     pub requests: u64,
+    /// Teams without a document URL whose document was found on their site.
+    pub discovered: usize,
+    /// Teams without a document URL whose site gave none (`no-rfc2350-found`).
+    pub not_discovered: usize,
     /// Wall time in seconds.
     pub seconds: f64,
 }
@@ -253,6 +258,19 @@ pub async fn crawl(
     Ok(s)
 }
 
+/// See [`Ctx::cpu`].
+async fn cpu_work<T: Send + 'static>(
+    permits: &tokio::sync::Semaphore,
+    deadline: Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Option<T> {
+    let work = async {
+        let _permit = permits.acquire().await.ok()?;
+        tokio::task::spawn_blocking(f).await.ok()
+    };
+    tokio::time::timeout(deadline, work).await.ok().flatten()
+}
+
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     match tokio::task::spawn_blocking(f).await {
         Ok(v) => v,
@@ -339,13 +357,33 @@ impl Ctx {
             seed.country.clone(),
             seed.homepage.as_ref().map(Url::to_string),
         );
+        let listing = seed.listing.clone();
         let team_id = self
-            .with_store(move |s| s.upsert_team(&name, country.as_deref(), homepage.as_deref()))
+            .with_store(move |s| {
+                let id = s.upsert_team(&name, country.as_deref(), homepage.as_deref())?;
+                s.set_listing(id, listing.as_ref())?;
+                Ok(id)
+            })
             .await?;
+        // Without a document URL, the team's site says where it is.
+        let (documents, mut prefetched, security_txt) = match seed.documents.is_empty() {
+            false => (seed.documents.clone(), Vec::new(), None),
+            true => self.found_documents(team_id, seed).await?,
+        };
         // A team's documents usually share the seed's key: fetched once.
         let mut team_keys: Option<Keys> = None;
-        for (i, doc_url) in seed.documents.iter().enumerate() {
-            let Some(doc) = self.get(team_id, doc_url, Role::Document, false).await? else {
+        for (i, doc_url) in documents.iter().enumerate() {
+            let pre = prefetched
+                .iter()
+                .position(|a: &discover::Accepted| a.url == *doc_url)
+                .map(|p| prefetched.swap_remove(p).fetched);
+            let Some(doc) = (match self
+                .fetch(team_id, doc_url, Role::Document, false, pre)
+                .await?
+            {
+                Some(f) => self.store(f).await?,
+                None => None,
+            }) else {
                 continue;
             };
             let clearsigned = csirt_verify::cleartext::is_clearsigned(&doc.bytes);
@@ -364,8 +402,17 @@ impl Ctx {
                 .as_ref()
                 .map(|p| stated_urls(p.record(), doc_url))
                 .unwrap_or_default();
+            // The seed's key, else the document's, else the one the site's
+            // security.txt names.
             let key_urls: Vec<Url> = match &seed.key {
                 Some(k) => vec![k.clone()],
+                None if stated.keys.is_empty() => security_txt
+                    .iter()
+                    .flat_map(|t: &discover::SecurityTxt| &t.encryption)
+                    .filter_map(|e| Url::parse(e).ok())
+                    .filter(|u| matches!(u.scheme(), "http" | "https"))
+                    .take(1)
+                    .collect(),
                 None => stated.keys.iter().take(3).cloned().collect(),
             };
             let keys = match team_keys.take().filter(|k| k.urls == key_urls) {
@@ -415,6 +462,85 @@ impl Ctx {
         Ok(team_id)
     }
 
+    /// The documents of a team the seed gives none for: those the last
+    /// discovery found, else a new discovery's (which is stored). A
+    /// discovery's fetches come with it, so they are not made twice.
+    async fn found_documents(
+        &self,
+        team_id: i64,
+        seed: &TeamSeed,
+    ) -> Result<
+        (
+            Vec<Url>,
+            Vec<discover::Accepted>,
+            Option<discover::SecurityTxt>,
+        ),
+        csirt_store::Error,
+    > {
+        let last: Option<discover::Discovery> = self
+            .with_store(move |s| s.discovery(team_id))
+            .await?
+            .and_then(|j| serde_json::from_str(&j).ok());
+        if let Some(d) = last.filter(|d| !d.documents.is_empty()) {
+            let urls: Vec<Url> = d
+                .documents
+                .iter()
+                .filter_map(|u| Url::parse(u).ok())
+                .collect();
+            // Still there: crawled as any document. Gone: found again.
+            let mut answering = Vec::new();
+            for u in &urls {
+                let got = self.fetcher.get(u, None, None).await;
+                if got.result.is_ok() {
+                    answering.push(discover::Accepted {
+                        url: u.clone(),
+                        fetched: got,
+                    });
+                }
+            }
+            if !answering.is_empty() {
+                return Ok((urls, answering, d.security_txt));
+            }
+        }
+        let Some((site, via)) = seed.discovery_site() else {
+            return Ok((Vec::new(), Vec::new(), None));
+        };
+        let (permits, deadline) = (self.cpu.clone(), self.config.check_deadline);
+        let seed = Arc::new(seed.clone());
+        let judge = move |bytes: Vec<u8>, url: Url| -> discover::Judged {
+            let (permits, seed) = (permits.clone(), seed.clone());
+            Box::pin(async move {
+                let verdict = cpu_work(&permits, deadline, move || {
+                    let r =
+                        csirt_parse::parse(&bytes, url.as_str(), &csirt_parse::Options::default());
+                    let not = r
+                        .diagnostics
+                        .iter()
+                        .any(|d| d.code == csirt_parse::Code::NotRfc2350);
+                    match (not, discover::names_team(&r, &seed)) {
+                        (true, _) => discover::Verdict::NotRfc2350,
+                        (false, true) => discover::Verdict::Accepted,
+                        (false, false) => discover::Verdict::AnotherTeam,
+                    }
+                })
+                .await;
+                verdict.unwrap_or(discover::Verdict::NotRfc2350)
+            })
+        };
+        let (d, accepted) = discover::discover(&self.fetcher, &site, via, &judge).await;
+        {
+            let mut sum = self.summary.lock().unwrap_or_else(|p| p.into_inner());
+            sum.discovered += usize::from(!accepted.is_empty());
+            sum.not_discovered += usize::from(accepted.is_empty());
+        }
+        let urls: Vec<Url> = accepted.iter().map(|a| a.url.clone()).collect();
+        let security_txt = d.security_txt.clone();
+        let json = serde_json::to_string(&d).unwrap_or_default();
+        self.with_store(move |s| s.set_discovery(team_id, &json))
+            .await?;
+        Ok((urls, accepted, security_txt))
+    }
+
     /// Fetches one URL and stores the fetch; the bytes of its current
     /// version, or None when it failed.
     async fn get(
@@ -424,7 +550,7 @@ impl Ctx {
         role: Role,
         guessed: bool,
     ) -> Result<Option<Got>, csirt_store::Error> {
-        match self.fetch(team_id, url, role, guessed).await? {
+        match self.fetch(team_id, url, role, guessed, None).await? {
             Some(f) => self.store(f).await,
             None => Ok(None),
         }
@@ -438,6 +564,7 @@ impl Ctx {
         url: &Url,
         role: Role,
         guessed: bool,
+        fetched: Option<fetch::Attempted>,
     ) -> Result<Option<Unstored>, csirt_store::Error> {
         let u = url.to_string();
         let (url_id, (etag, lm)) = self
@@ -447,7 +574,11 @@ impl Ctx {
             })
             .await?;
         let started = Utc::now();
-        let mut attempted = self.fetcher.get(url, etag.as_deref(), lm.as_deref()).await;
+        // A document discovery fetched already is not asked for again.
+        let mut attempted = match fetched {
+            Some(a) => a,
+            None => self.fetcher.get(url, etag.as_deref(), lm.as_deref()).await,
+        };
         if guessed && attempted.result.is_err() {
             return Ok(None);
         }
@@ -569,7 +700,10 @@ impl Ctx {
     ) -> Result<(Option<Sig>, Vec<Unstored>), csirt_store::Error> {
         let mut failed = Vec::new();
         for (u, guessed) in candidates {
-            let Some(f) = self.fetch(team_id, &u, Role::Signature, guessed).await? else {
+            let Some(f) = self
+                .fetch(team_id, &u, Role::Signature, guessed, None)
+                .await?
+            else {
                 continue;
             };
             if f.failure.is_some() {
@@ -655,12 +789,7 @@ impl Ctx {
     /// a time and within the check deadline; None past it, or when `f`
     /// panics (a bug costs this document its check, not the team's crawl).
     async fn cpu<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
-        let deadline = self.config.check_deadline;
-        let work = async {
-            let _permit = self.cpu.acquire().await.ok()?;
-            tokio::task::spawn_blocking(f).await.ok()
-        };
-        tokio::time::timeout(deadline, work).await.ok().flatten()
+        cpu_work(&self.cpu, self.config.check_deadline, f).await
     }
 
     /// Parses a document (and reads the keys embedded in it); None when

@@ -17,7 +17,8 @@ use url::Url;
 pub struct TeamSeed {
     /// The team's name (unique in the list).
     pub name: String,
-    /// Its RFC 2350 document(s).
+    /// Its RFC 2350 document(s); none when the crawl is to find it from
+    /// the team's website (or the site of its e-mail's domain).
     pub documents: Vec<Url>,
     /// A detached signature over the (first) document.
     pub signature: Option<Url>,
@@ -29,6 +30,42 @@ pub struct TeamSeed {
     pub country: Option<String>,
     /// The fingerprint the seed list states for the team's key.
     pub fingerprint: Option<String>,
+    /// The team's contact e-mail addresses, when the seed list gives them.
+    pub emails: Vec<String>,
+    /// What the public directories say of the team, for a team imported
+    /// from them (`csirt seeds import`); none for a team written by hand.
+    pub listing: Option<csirt_store::Listing>,
+}
+
+impl TeamSeed {
+    /// A team by name with one document and nothing else.
+    pub fn with_document(name: &str, document: Url) -> TeamSeed {
+        TeamSeed {
+            name: name.to_string(),
+            documents: vec![document],
+            signature: None,
+            key: None,
+            homepage: None,
+            country: None,
+            fingerprint: None,
+            emails: Vec::new(),
+            listing: None,
+        }
+    }
+
+    /// Where a document is to be found from: the website, else the site of
+    /// the first e-mail address's domain (a directory entry without a
+    /// website), saying which.
+    pub fn discovery_site(&self) -> Option<(Url, &'static str)> {
+        if let Some(h) = &self.homepage {
+            return Some((h.clone(), "website"));
+        }
+        let email = self.emails.first()?;
+        let domain = email.rsplit_once('@')?.1.trim();
+        Url::parse(&format!("https://{domain}/"))
+            .ok()
+            .map(|u| (u, "the site of the contact e-mail's domain"))
+    }
 }
 
 /// A seed file that cannot be used.
@@ -60,11 +97,26 @@ struct RawTeam {
     signature: Option<Spanned<String>>,
     key: Option<Spanned<String>>,
     homepage: Option<Spanned<String>>,
+    /// The same as `homepage`, as the directories call it.
+    website: Option<Spanned<String>>,
     country: Option<Spanned<String>>,
     fingerprint: Option<Spanned<String>>,
     /// Where the entry came from; documentation only.
     #[allow(dead_code)]
     source: Option<String>,
+    // For a team imported from the public directories (`csirt seeds
+    // import`): what they say of it, as in `csirt_store::Listing`.
+    #[serde(default)]
+    imported: Vec<csirt_store::Provenance>,
+    short_name: Option<String>,
+    #[serde(default)]
+    emails: Vec<String>,
+    #[serde(default)]
+    keys: Vec<csirt_store::ListedKey>,
+    #[serde(default)]
+    constituency: csirt_store::ListedConstituency,
+    #[serde(default)]
+    sources: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// Reads a seed file: TOML when it parses as `[[team]]` tables or ends in
@@ -117,8 +169,12 @@ pub fn parse_toml(text: &str, file: &str, base: &Path) -> Result<Vec<TeamSeed>, 
         for d in t.document.iter().chain(&t.documents) {
             documents.push(location(d.get_ref(), base).map_err(|r| err(d.span().start, r))?);
         }
-        if documents.is_empty() {
-            return Err(err(start, format!("team {name:?} has no `document`")));
+        let website = t.homepage.as_ref().or(t.website.as_ref());
+        if documents.is_empty() && website.is_none() && t.emails.is_empty() {
+            return Err(err(
+                start,
+                format!("team {name:?} has no `document`, and no `website` or `emails` to find one from"),
+            ));
         }
         let one = |v: &Option<Spanned<String>>| -> Result<Option<Url>, SeedError> {
             v.as_ref()
@@ -163,14 +219,28 @@ pub fn parse_toml(text: &str, file: &str, base: &Path) -> Result<Vec<TeamSeed>, 
             }
             None => None,
         };
+        let listing = (!t.imported.is_empty()).then(|| csirt_store::Listing {
+            from: t.imported.clone(),
+            short_name: t.short_name.clone(),
+            website: website.map(|w| w.get_ref().clone()),
+            emails: t.emails.clone(),
+            keys: t.keys.clone(),
+            country: country.clone(),
+            constituency: t.constituency.clone(),
+            sources: t.sources.clone(),
+        });
         seeds.push(TeamSeed {
             name,
             documents,
             signature: one(&t.signature)?,
             key: one(&t.key)?,
-            homepage: one(&t.homepage)?,
+            homepage: website
+                .map(|s| location(s.get_ref(), base).map_err(|r| err(s.span().start, r)))
+                .transpose()?,
             country,
             fingerprint,
+            emails: t.emails.clone(),
+            listing,
         });
     }
     if seeds.is_empty() {
@@ -203,15 +273,7 @@ pub fn parse_list(text: &str, file: &str, base: &Path) -> Result<Vec<TeamSeed>, 
             name = url.to_string();
         }
         names.insert(name.clone());
-        seeds.push(TeamSeed {
-            name,
-            documents: vec![url],
-            signature: None,
-            key: None,
-            homepage: None,
-            country: None,
-            fingerprint: None,
-        });
+        seeds.push(TeamSeed::with_document(&name, url));
     }
     if seeds.is_empty() {
         return Err(SeedError {
@@ -284,10 +346,22 @@ documents = ["examples/a.txt", "file:///srv/b.txt"]
         assert_eq!(s[1].documents[1].scheme(), "file");
     }
 
+    /// A team written by hand with only an e-mail address is looked for
+    /// on the site of the address's domain, as an imported one is.
+    #[test]
+    fn a_team_with_only_an_email_is_discovered_from_its_domain() {
+        let t = "[[team]]\nname = \"A\"\nemails = [\"cert@a-team.example\"]\n";
+        let s = parse_toml(t, "s.toml", Path::new("/")).unwrap();
+        assert!(s[0].listing.is_none());
+        let (site, via) = s[0].discovery_site().unwrap();
+        assert_eq!(site.as_str(), "https://a-team.example/");
+        assert!(via.contains("e-mail"));
+    }
+
     #[test]
     fn errors_name_the_line() {
         let cases = [
-            ("[[team]]\nname = \"A\"\n", 1, "no `document`"),
+            ("[[team]]\nname = \"A\"\n", 1, "no `document`, and no `website`"),
             ("[[team]]\nname = \"A\"\ndocument = \"ftp://x/y\"\n", 3, "scheme"),
             ("[[team]]\nname = \"A\"\ndocument = \"https://x/\"\ncountry = \"France\"\n", 4, "ISO 3166-1"),
             ("[[team]]\nname = \"A\"\ndocument = \"https://x/\"\ncolour = \"red\"\n", 4, "unknown field"),

@@ -29,15 +29,10 @@ async fn a_panicking_observer_costs_nothing_stored() {
             format!("2.1 Name of the Team\n{name}\n3.2 Constituency\nUniversities.\n"),
         )
         .unwrap();
-        seeds.push(TeamSeed {
-            name: name.into(),
-            documents: vec![Url::from_file_path(&path).unwrap()],
-            signature: None,
-            key: None,
-            homepage: None,
-            country: None,
-            fingerprint: None,
-        });
+        seeds.push(TeamSeed::with_document(
+            name,
+            Url::from_file_path(&path).unwrap(),
+        ));
     }
     let data = dir.path().join("data");
     let store = csirt_store::Store::open(&data).unwrap();

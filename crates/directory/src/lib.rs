@@ -185,11 +185,120 @@ pub fn entry(d: &TeamDocument, r: Option<&Record>) -> Entry {
     e
 }
 
+/// What a team's listing in the public directories adds to its entry:
+/// the constituency values its document does not state (the team's own
+/// word comes first), its country and e-mail when the entry has none, and
+/// which directories confirm the key that signed its document.
+fn with_listing(
+    mut e: Entry,
+    listing: Option<&csirt_store::Listing>,
+    signer: Option<&str>,
+) -> Entry {
+    let Some(l) = listing else { return e };
+    let by: Vec<String> = l.from.iter().map(|p| p.directory.clone()).collect();
+    let c = &l.constituency;
+    for n in &c.networks {
+        if let Some(net) = csirt_parse::extract::scope::parse_network(n) {
+            e.scope
+                .note_listed(csirt_parse::ScopeKind::Network, net.to_string(), &by);
+        }
+    }
+    for d in &c.domains {
+        e.scope
+            .note_listed(csirt_parse::ScopeKind::Domain, d.to_ascii_lowercase(), &by);
+    }
+    for a in &c.asns {
+        e.scope
+            .note_listed(csirt_parse::ScopeKind::Asn, a.to_string(), &by);
+    }
+    for cc in c.countries.iter().chain(&l.country) {
+        e.scope
+            .note_listed(csirt_parse::ScopeKind::Country, cc.clone(), &by);
+    }
+    for t in &c.types {
+        if let Some(s) = sector_of_type(t) {
+            e.scope
+                .note_listed(csirt_parse::ScopeKind::Sector, s.code().into(), &by);
+        }
+    }
+    if e.country.is_empty() {
+        e.country = l.country.clone().unwrap_or_default();
+    }
+    if e.emails.is_empty() {
+        e.emails = l.emails.clone();
+    }
+    if e.short_name.is_empty() {
+        e.short_name = l.short_name.clone().unwrap_or_default();
+    }
+    if let Some(fp) = signer {
+        e.key_confirmed_by = l.key_confirmed_by(fp);
+    }
+    e
+}
+
+/// The sector of a directory's constituency type (the Trusted
+/// Introducer's names: "Research & Education", "ISP Customer Base",
+/// "Financial Sector", ...).
+pub fn sector_of_type(t: &str) -> Option<csirt_parse::Sector> {
+    use csirt_parse::Sector;
+    let t = t.to_ascii_lowercase();
+    Some(match t.as_str() {
+        _ if t.contains("vendor") => Sector::Vendor,
+        _ if t.contains("isp") || t.contains("service provider") => Sector::Isp,
+        _ if t.contains("nren") || t.contains("research") || t.contains("education") => {
+            Sector::ResearchEducation
+        }
+        _ if t.contains("internal") => Sector::Internal,
+        _ => {
+            return t
+                .split(|c: char| !c.is_alphanumeric())
+                .find_map(csirt_parse::extract::scope::sector_of_word)
+        }
+    })
+}
+
+/// The signer's fingerprint in a stored verification.
+fn signer_of(verification: Option<&str>) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(verification?).ok()?;
+    v.pointer("/signer/fingerprint")?.as_str().map(String::from)
+}
+
+/// A team the directories list whose document is not known (not found
+/// yet, or none): searchable and found by lookups from its listing alone.
+fn listed_only(team: &csirt_store::Team) -> Option<Entry> {
+    let l = team.listing.as_ref()?;
+    let e = Entry {
+        team_id: team.id as u64,
+        name: team.name.clone(),
+        country: team.country.clone().unwrap_or_default(),
+        url: l.website.clone().unwrap_or_default(),
+        text: format!("{} {}", team.name, l.short_name.clone().unwrap_or_default()),
+        ..Entry::default()
+    };
+    Some(with_listing(e, Some(l), None))
+}
+
+/// Every entry of one team: its representative document's, else its
+/// listing's.
+fn team_entries(store: &Store, team_id: i64) -> Result<Vec<Entry>> {
+    let docs = store.documents_of(team_id)?;
+    if !docs.is_empty() {
+        return Ok(entries_of(docs).collect());
+    }
+    Ok(store
+        .team(team_id)?
+        .as_ref()
+        .and_then(listed_only)
+        .into_iter()
+        .collect())
+}
+
 /// The entries of every team in `store`.
 fn entries_of(docs: Vec<TeamDocument>) -> impl Iterator<Item = Entry> {
-    representatives(docs)
-        .into_iter()
-        .map(|(d, r)| entry(&d, r.as_ref()))
+    representatives(docs).into_iter().map(|(d, r)| {
+        let signer = signer_of(d.verification.as_deref());
+        with_listing(entry(&d, r.as_ref()), d.listing.as_ref(), signer.as_deref())
+    })
 }
 
 /// Rebuilds the search index of the data directory `data` from its store,
@@ -203,7 +312,15 @@ pub fn rebuild(data: &Path) -> Result<usize> {
 
 fn rebuild_from(store: &Store, data: &Path) -> Result<usize> {
     let index = Index::open_or_replace(&search_dir(data))?;
-    Ok(index.rebuild(entries_of(store.team_documents()?))?)
+    let docs = store.team_documents()?;
+    let with_docs: std::collections::HashSet<i64> = docs.iter().map(|d| d.team_id).collect();
+    let listed: Vec<Entry> = store
+        .teams()?
+        .iter()
+        .filter(|t| !with_docs.contains(&t.id))
+        .filter_map(listed_only)
+        .collect();
+    Ok(index.rebuild(entries_of(docs).chain(listed))?)
 }
 
 /// Imports one RIR's "delegated-extended" statistics file (`name` says
@@ -332,7 +449,7 @@ impl Indexer {
                 };
                 match received {
                     Ok(team_id) => {
-                        for e in entries_of(store.documents_of(team_id)?) {
+                        for e in team_entries(&store, team_id)? {
                             updater.upsert(e)?;
                             n += 1;
                             pending = true;

@@ -177,6 +177,9 @@ pub struct Entry {
     pub updated: Option<NaiveDate>,
     /// The verification outcome; none when the document was never checked.
     pub outcome: Option<Outcome>,
+    /// The directories that list the key that signed the document: a
+    /// second channel confirming it is the team's.
+    pub key_confirmed_by: Vec<String>,
     /// The document's URL.
     pub url: String,
     /// The full record as JSON, returned with hits.
@@ -219,6 +222,9 @@ pub struct Hit {
     pub updated: Option<NaiveDate>,
     /// The verification outcome; none when never checked.
     pub outcome: Option<Outcome>,
+    /// The directories that list the key that signed the document.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub key_confirmed_by: Vec<String>,
     /// Stale by the threshold of the search ([`When`]).
     pub stale: bool,
     /// Document URL.
@@ -272,6 +278,7 @@ struct Fields {
     sector: Field,
     region: Field,
     scope_country: Field,
+    confirmed_by: Field,
 }
 
 /// `outcome` of a document that was never checked: no outcome code is
@@ -332,6 +339,7 @@ fn schema() -> (Schema, Fields) {
         sector: b.add_text_field("sector", STRING),
         region: b.add_text_field("region", text),
         scope_country: b.add_text_field("scope_country", STRING),
+        confirmed_by: b.add_text_field("key_confirmed_by", STRING | STORED),
     };
     (b.build(), f)
 }
@@ -655,6 +663,10 @@ impl Index {
             country: s(self.f.country),
             updated,
             outcome: Outcome::from_code(&s(self.f.outcome)),
+            key_confirmed_by: d
+                .get_all(self.f.confirmed_by)
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect(),
             stale: when.stale_after.is_stale(updated, when.today),
             url: s(self.f.url),
             snippet,
@@ -927,6 +939,9 @@ impl Index {
         }
         for sector in &e.scope.sectors {
             d.add_text(f.sector, sector.code());
+        }
+        for by in &e.key_confirmed_by {
+            d.add_text(f.confirmed_by, by);
         }
         for r in &e.scope.regions {
             d.add_text(f.region, r);

@@ -407,7 +407,7 @@ impl Table {
                             value: ev.value.clone(),
                             section: ev.section.clone(),
                             line: ev.line,
-                            says: says(ev.section.as_deref(), &ev.value, ev.line),
+                            says: says_of(ev),
                         });
                     }
                     out.push(m);
@@ -447,6 +447,13 @@ fn specificity(k: ScopeKind) -> u8 {
         ScopeKind::Country => 4,
         ScopeKind::Sector => 5,
     }
+}
+
+fn says_of(ev: &csirt_parse::Evidence) -> String {
+    if !ev.listed_by.is_empty() {
+        return format!("{} lists {}", ev.listed_by.join(" and "), ev.value);
+    }
+    says(ev.section.as_deref(), &ev.value, ev.line)
 }
 
 fn says(section: Option<&str>, value: &str, line: usize) -> String {

@@ -124,6 +124,56 @@ fn remove_between(s: &str, open: &str, close: &str) -> String {
     out
 }
 
+/// A link a page makes: where to, and the words it shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// The URL as written (resolve it against the page's).
+    pub href: String,
+    /// The link's text (or its title), white space folded.
+    pub text: String,
+    /// The page shows the target inside itself (`<object>`, `<embed>`,
+    /// `<iframe>`): a page that only wraps a document.
+    pub embedded: bool,
+}
+
+/// The links of an HTML page: anchors with their text, and what it embeds.
+/// At most `max` links are returned (a page with a million links is not a
+/// team's homepage).
+pub fn links(markup: &str, max: usize) -> Vec<Link> {
+    let doc = Html::parse_document(markup);
+    let mut out = Vec::new();
+    for el in doc
+        .root_element()
+        .descendants()
+        .filter_map(scraper::ElementRef::wrap)
+    {
+        if out.len() >= max {
+            break;
+        }
+        let e = el.value();
+        let (attr, embedded) = match e.name() {
+            "a" | "area" => ("href", false),
+            "object" => ("data", true),
+            "embed" | "iframe" | "frame" => ("src", true),
+            _ => continue,
+        };
+        let Some(href) = e.attr(attr).map(str::trim).filter(|h| !h.is_empty()) else {
+            continue;
+        };
+        let mut text: String = el.text().collect::<Vec<_>>().join(" ");
+        if let Some(t) = e.attr("title") {
+            text.push(' ');
+            text.push_str(t);
+        }
+        out.push(Link {
+            href: href.to_string(),
+            text: text.split_whitespace().collect::<Vec<_>>().join(" "),
+            embedded,
+        });
+    }
+    out
+}
+
 /// Converts an HTML page to text lines.
 pub fn to_text(markup: &str) -> String {
     let doc = Html::parse_document(markup);

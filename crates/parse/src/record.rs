@@ -231,7 +231,19 @@ impl Constituency {
             section: section.map(String::from),
             line,
             text: text.chars().take(200).collect(),
+            listed_by: Vec::new(),
         });
+    }
+
+    /// Adds a value the public directories list (`by`), unless the
+    /// document states it already: the team's own word comes first.
+    pub fn note_listed(&mut self, kind: ScopeKind, value: String, by: &[String]) {
+        let before = self.evidence.len();
+        self.note(kind, value, None, 0, "");
+        if let Some(e) = self.evidence.get_mut(before) {
+            e.listed_by = by.to_vec();
+            e.text = format!("listed by {}", by.join(", "));
+        }
     }
 
     /// Where `value` of `kind` was read.
@@ -273,6 +285,10 @@ pub struct Evidence {
     pub line: usize,
     /// The line, white space folded, at most 200 characters.
     pub text: String,
+    /// The directories that list the value, for a value the team's own
+    /// document does not state (then `line` is 0).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub listed_by: Vec<String>,
 }
 
 macro_rules! sectors {

@@ -93,7 +93,29 @@ pub fn gather(store: &Store, since: Option<DateTime<Utc>>) -> csirt_store::Resul
                 record,
                 verification,
                 crawl: Some(crawl),
+                listing: team.listing.clone(),
+                discovery: None,
             });
+        }
+        // A team the seed list gives no document URL: what discovery found
+        // on its site, and nothing else to judge when it found nothing.
+        let discovery: Option<csirt_crawl::discover::Discovery> = team
+            .discovery
+            .as_deref()
+            .and_then(|j| serde_json::from_str(j).ok());
+        if let Some(facts) = discovery {
+            match subjects.first_mut() {
+                Some(s) => s.discovery = Some(facts),
+                None => subjects.push(Subject {
+                    team_id: Some(team.id),
+                    team: team.name.clone(),
+                    country: team.country.clone(),
+                    url: facts.site.clone(),
+                    listing: team.listing.clone(),
+                    discovery: Some(facts),
+                    ..Subject::default()
+                }),
+            }
         }
         let new_team = match (team_first_seen, since) {
             (Some(f), Some(s)) => f >= s,

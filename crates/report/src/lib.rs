@@ -155,6 +155,12 @@ codes! {
     OutcomeChanged "outcome-changed" Notice Change "The signature outcome changed since the previous version." "Check that the change of signature outcome was intended.";
     NewVersion "new-version" Notice Change "The document changed since the previous crawl." "Nothing to fix: the document changed since the previous crawl.";
     NewTeam "new-team" Notice Change "The team is new in the directory." "Nothing to fix: the team is new in the directory.";
+    NoRfc2350Found "no-rfc2350-found" Warning Reachability "No RFC 2350 description was found on the team's site." "Publish the RFC 2350 description on the team's site and name it in security.txt (Policy:) or link it from the homepage.";
+    DirectoryKeyNotStated "directory-key-not-stated" Warning Keys "A public directory lists a key the team's document does not state." "State the key in section 2.8, or have the directory list the key the document states.";
+    DirectoryKeyExpired "directory-key-expired" Warning Keys "A public directory lists a key of the team that has expired." "Give the directory the team's current key, or extend the listed key's expiry.";
+    DirectoryEmailDiffers "directory-email-differs" Notice Content "A public directory lists an e-mail address the team's document does not." "Make the directory's entry and section 2.7 name the same address.";
+    DirectoryCountryDiffers "directory-country-differs" Notice Content "A public directory places the team in another country than its document does." "Correct the country in the directory or in the document.";
+    DirectoryNameDiffers "directory-name-differs" Notice Content "A public directory names the team otherwise than its document does." "Give the team one name in the directory and in section 2.1.";
 }
 
 impl std::fmt::Display for FindingCode {
@@ -233,6 +239,11 @@ pub struct Subject {
     pub verification: Option<csirt_check::Verification>,
     /// Fetch history, for documents that came from a crawl.
     pub crawl: Option<CrawlFacts>,
+    /// What the public directories say of the team, when imported.
+    pub listing: Option<csirt_store::Listing>,
+    /// For a team without a document URL: the site looked at, how many
+    /// URLs were tried, and whether a document was found there.
+    pub discovery: Option<csirt_crawl::discover::Discovery>,
 }
 
 /// What the crawls tell about a document's URL.
@@ -374,6 +385,9 @@ pub struct TeamState {
     pub stale: bool,
     /// Unreachable at the last crawl.
     pub unreachable: bool,
+    /// The directories that list the key that signed the document.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub key_confirmed_by: Vec<String>,
 }
 
 impl Report {

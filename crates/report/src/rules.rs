@@ -48,6 +48,20 @@ pub fn findings(s: &Subject, opts: &Options) -> Vec<Finding> {
     if let (Some(c), Some(v)) = (&s.crawl, &s.verification) {
         out.crawl(c, v, opts);
     }
+    if let Some(d) = s.discovery.as_ref().filter(|d| d.documents.is_empty()) {
+        out.push(
+            C::NoRfc2350Found,
+            format!(
+                "no RFC 2350 description was found on {} ({} URLs tried)",
+                d.site,
+                d.trail.len()
+            ),
+            format!("{} ({})", d.site, d.via),
+        );
+    }
+    if let (Some(l), Some(r)) = (&s.listing, &s.record) {
+        out.listing(l, r, opts);
+    }
     out.out
 }
 
@@ -316,6 +330,124 @@ impl Findings<'_> {
         }
     }
 
+    /// What the directories say, against what the team's document says:
+    /// every difference with both values and both sources.
+    fn listing(&mut self, l: &csirt_store::Listing, r: &Record, opts: &Options) {
+        let by = |field: &str| {
+            l.sources
+                .get(field)
+                .map(|d| d.join(", "))
+                .unwrap_or_else(|| l.directories())
+        };
+        let stated: Vec<String> = r
+            .keys
+            .iter()
+            .filter_map(|k| k.fingerprint.clone())
+            .collect();
+        let stated_here = |fp: &str| stated.iter().any(|s| s.eq_ignore_ascii_case(fp));
+        for k in &l.keys {
+            let dirs = k.from.join(", ");
+            if !stated_here(&k.fingerprint) {
+                let doc = if stated.is_empty() {
+                    "none".to_string()
+                } else {
+                    stated.join(", ")
+                };
+                self.push(
+                    C::DirectoryKeyNotStated,
+                    format!(
+                        "{dirs} lists key {}, which the document does not state",
+                        k.fingerprint
+                    ),
+                    format!("{dirs}: {}; the document (2.8): {doc}", k.fingerprint),
+                );
+            }
+            let expired = k
+                .expires
+                .as_deref()
+                .and_then(|e| NaiveDate::parse_from_str(e, "%Y-%m-%d").ok())
+                .is_some_and(|e| e < opts.at.date_naive());
+            if expired {
+                self.push(
+                    C::DirectoryKeyExpired,
+                    format!(
+                        "{dirs} lists key {}, which expired on {}",
+                        k.fingerprint,
+                        k.expires.as_deref().unwrap_or_default()
+                    ),
+                    format!(
+                        "{dirs}: {} expires {}",
+                        k.fingerprint,
+                        k.expires.as_deref().unwrap_or_default()
+                    ),
+                );
+            }
+        }
+        let doc_emails = &r.contact.emails;
+        if !l.emails.is_empty()
+            && !doc_emails.is_empty()
+            && !l
+                .emails
+                .iter()
+                .any(|e| doc_emails.iter().any(|d| d.eq_ignore_ascii_case(e)))
+        {
+            self.push(
+                C::DirectoryEmailDiffers,
+                "the directories' e-mail address is not one the document states".into(),
+                format!(
+                    "{}: {}; the document (2.7): {}",
+                    by("emails"),
+                    l.emails.join(", "),
+                    doc_emails.join(", ")
+                ),
+            );
+        }
+        if let Some(cc) = &l.country {
+            let doc: &[String] = &r.constituency.countries;
+            if !doc.is_empty() && !doc.iter().any(|c| c == cc) {
+                self.push(
+                    C::DirectoryCountryDiffers,
+                    format!(
+                        "the directories place the team in {cc}, its document in {}",
+                        doc.join(", ")
+                    ),
+                    format!("{}: {cc}; the document: {}", by("country"), doc.join(", ")),
+                );
+            }
+        }
+        let norm = |s: &str| -> String {
+            s.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        let theirs: Vec<String> = [r.team.name.as_deref(), r.team.short_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(norm)
+            .collect();
+        if let Some(short) = l.short_name.as_deref().filter(|_| !theirs.is_empty()) {
+            let s = norm(short);
+            if !theirs
+                .iter()
+                .any(|t| t.contains(&s) || s.contains(t.as_str()))
+            {
+                self.push(
+                    C::DirectoryNameDiffers,
+                    format!(
+                        "the directories call the team {short}, its document {}",
+                        r.team
+                            .name
+                            .as_deref()
+                            .or(r.team.short_name.as_deref())
+                            .unwrap_or_default()
+                    ),
+                    format!("{}: {short}", by("short_name")),
+                );
+            }
+        }
+    }
+
     fn crawl(&mut self, c: &crate::CrawlFacts, v: &csirt_check::Verification, opts: &Options) {
         if let (Some(first), Some(lm)) = (c.first_seen, c.last_modified_now) {
             let unchanged_for = opts.at - first;
@@ -449,6 +581,15 @@ pub(crate) fn state(s: &Subject, opts: &Options) -> TeamState {
                 .is_stale(r.document.last_update_date(), opts.at.date_naive())
         }),
         unreachable,
+        key_confirmed_by: match (
+            &s.listing,
+            s.verification
+                .as_ref()
+                .and_then(|v| v.report.signer.as_ref()),
+        ) {
+            (Some(l), Some(signer)) => l.key_confirmed_by(&signer.fingerprint),
+            _ => Vec::new(),
+        },
     }
 }
 
@@ -534,6 +675,84 @@ mod tests {
                 Some(c) => assert_eq!(c.code(), o.code()),
             }
         }
+    }
+
+    /// Each difference between a directory's listing and the document is
+    /// its own finding, with both values and both sources.
+    #[test]
+    fn a_listing_that_disagrees_with_the_document_yields_each_difference() {
+        let at = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let mut record = Record::default();
+        record.team.name = Some("EXU-CERT".into());
+        record.contact.emails = vec!["cert@exu.example".into()];
+        record.constituency.countries = vec!["CA".into()];
+        record.keys = vec![csirt_parse::record::StatedKey {
+            fingerprint: Some("AAAA".repeat(10)),
+            ..Default::default()
+        }];
+        let listing = csirt_store::Listing {
+            from: vec![csirt_store::Provenance {
+                directory: "trusted-introducer".into(),
+                at: "2026-12-01".into(),
+            }],
+            short_name: Some("OTHER-TEAM".into()),
+            emails: vec!["soc@exu.example".into()],
+            country: Some("FR".into()),
+            keys: vec![
+                csirt_store::ListedKey {
+                    fingerprint: "AAAA".repeat(10),
+                    expires: None,
+                    from: vec!["trusted-introducer".into()],
+                },
+                csirt_store::ListedKey {
+                    fingerprint: "BBBB".repeat(10),
+                    expires: Some("2020-01-01".into()),
+                    from: vec!["trusted-introducer".into()],
+                },
+            ],
+            ..Default::default()
+        };
+        let s = Subject {
+            team: "EXU-CERT".into(),
+            url: "https://exu.example/rfc2350.txt".into(),
+            record: Some(record),
+            listing: Some(listing.clone()),
+            ..Subject::default()
+        };
+        let got = findings(&s, &Options::at(at));
+        let of = |c: C| got.iter().filter(|f| f.code == c).collect::<Vec<_>>();
+        assert_eq!(of(C::DirectoryKeyNotStated).len(), 1, "{got:?}");
+        assert!(of(C::DirectoryKeyNotStated)[0]
+            .evidence
+            .contains(&"BBBB".repeat(10)));
+        assert_eq!(of(C::DirectoryKeyExpired).len(), 1, "{got:?}");
+        let email = &of(C::DirectoryEmailDiffers)[0].evidence;
+        assert!(
+            email.contains("soc@exu.example") && email.contains("cert@exu.example"),
+            "{email}"
+        );
+        assert!(of(C::DirectoryCountryDiffers)[0]
+            .evidence
+            .starts_with("trusted-introducer: FR"));
+        assert_eq!(of(C::DirectoryNameDiffers).len(), 1, "{got:?}");
+
+        // A listing that agrees is silent.
+        let agreeing = csirt_store::Listing {
+            short_name: Some("EXU CERT".into()),
+            emails: vec!["CERT@exu.example".into()],
+            country: Some("CA".into()),
+            keys: listing.keys[..1].to_vec(),
+            ..listing
+        };
+        let s = Subject {
+            listing: Some(agreeing),
+            ..s
+        };
+        let got = findings(&s, &Options::at(at));
+        assert!(
+            !got.iter().any(|f| f.code.code().starts_with("directory-")),
+            "{got:?}"
+        );
     }
 
     #[test]

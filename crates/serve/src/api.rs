@@ -434,10 +434,18 @@ async fn team(
         .filter(|s| s.team_id == Some(id))
         .map(|s| {
             let c = s.crawl.as_ref();
+            let signer = s
+                .verification
+                .as_ref()
+                .and_then(|v| v.report.signer.as_ref());
             json!({
                 "url": s.url,
                 "record": s.record,
                 "verification": s.verification,
+                "key_confirmed_by": match (&s.listing, signer) {
+                    (Some(l), Some(signer)) => l.key_confirmed_by(&signer.fingerprint),
+                    _ => Vec::new(),
+                },
                 "unreachable_since": c.and_then(|c| c.failing.as_ref().map(|f| f.0.clone())),
                 "unreachable_reason": c.and_then(|c| c.failing.as_ref().map(|f| f.1.clone())),
                 "first_seen": c.and_then(|c| c.first_seen),
@@ -449,8 +457,20 @@ async fn team(
         .iter()
         .filter(|f| f.team == state.team)
         .collect();
+    let listing = snap
+        .subjects
+        .iter()
+        .find(|s| s.team_id == Some(id))
+        .and_then(|s| s.listing.as_ref());
+    let discovery = snap
+        .subjects
+        .iter()
+        .find(|s| s.team_id == Some(id))
+        .and_then(|s| s.discovery.as_ref());
     Ok(Json(json!({
         "team": state,
+        "listing": listing,
+        "discovery": discovery,
         "documents": documents,
         "findings": findings,
         "last_crawl": snap.last_crawl.as_ref().map(|c| json!({

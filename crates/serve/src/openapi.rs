@@ -265,7 +265,8 @@ pub fn document() -> Value {
                     "short_name": {"type": "string"}, "country": {"type": "string"},
                     "updated": {"type": "string", "format": "date", "nullable": true},
                     "outcome": outcomes(), "stale": {"type": "boolean"}, "url": {"type": "string"},
-                    "snippet": {"type": "string"}, "summary": {"type": "object"}
+                    "snippet": {"type": "string"}, "summary": {"type": "object"},
+                    "key_confirmed_by": {"type": "array", "items": {"type": "string"}}
                 }},
                 "SearchResults": {"type": "object", "required": ["total", "hits"], "properties": {
                     "query": {"type": "string"}, "total": {"type": "integer"}, "limit": {"type": "integer"},
@@ -289,7 +290,8 @@ pub fn document() -> Value {
                 "TeamState": {"type": "object", "properties": {
                     "team_id": {"type": "integer", "nullable": true}, "team": {"type": "string"}, "country": {"type": "string", "nullable": true},
                     "url": {"type": "string"}, "outcome": outcomes(), "last_update": {"type": "string", "nullable": true},
-                    "age_days": {"type": "integer", "nullable": true}, "stale": {"type": "boolean"}, "unreachable": {"type": "boolean"}
+                    "age_days": {"type": "integer", "nullable": true}, "stale": {"type": "boolean"}, "unreachable": {"type": "boolean"},
+                    "key_confirmed_by": {"type": "array", "items": {"type": "string"}, "description": "Directories that list the key that validly signed the team's document: a second channel confirming it."}
                 }},
                 "TeamList": {"type": "object", "required": ["total", "teams"], "properties": {
                     "total": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"},
@@ -302,7 +304,12 @@ pub fn document() -> Value {
                 }},
                 "Team": {"type": "object", "properties": {
                     "team": {"$ref": "#/components/schemas/TeamState"},
-                    "documents": {"type": "array", "items": {"type": "object"}},
+                    "listing": {"type": "object", "nullable": true, "description": "What the public directories say of the team, each value with the directories that gave it (null for a team written by hand)."},
+                    "discovery": {"type": "object", "nullable": true, "description": "For a team listed by website only: the site looked at, the documents found and the trail of URLs tried."},
+                    "documents": {"type": "array", "items": {"type": "object", "properties": {
+                        "url": {"type": "string"}, "record": {"type": "object"}, "verification": {"type": "object", "nullable": true},
+                        "key_confirmed_by": {"type": "array", "items": {"type": "string"}}
+                    }}},
                     "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
                     "last_crawl": {"type": "object", "nullable": true}
                 }},

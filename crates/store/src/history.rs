@@ -17,6 +17,11 @@ pub struct Team {
     pub country: Option<String>,
     /// Home page from the seed.
     pub homepage: Option<String>,
+    /// What the public directories say of the team, when imported.
+    pub listing: Option<crate::Listing>,
+    /// The last discovery of its document (JSON), for a team the seed list
+    /// gives no document URL.
+    pub discovery: Option<String>,
 }
 
 /// One fetch as recorded.
@@ -97,7 +102,9 @@ impl Store {
     pub fn teams(&self) -> Result<Vec<Team>> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT id, name, country, homepage FROM teams ORDER BY name")
+            .prepare_cached(
+                "SELECT id, name, country, homepage, listing, discovery FROM teams ORDER BY name",
+            )
             .map_err(self.db())?;
         let rows = stmt
             .query_map([], |r| {
@@ -106,11 +113,20 @@ impl Store {
                     name: r.get(1)?,
                     country: r.get(2)?,
                     homepage: r.get(3)?,
+                    listing: r
+                        .get::<_, Option<String>>(4)?
+                        .and_then(|j| serde_json::from_str(&j).ok()),
+                    discovery: r.get(5)?,
                 })
             })
             .map_err(self.db())?;
         rows.collect::<std::result::Result<_, _>>()
             .map_err(self.db())
+    }
+
+    /// One team.
+    pub fn team(&self, id: i64) -> Result<Option<Team>> {
+        Ok(self.teams()?.into_iter().find(|t| t.id == id))
     }
 
     /// The URLs of a team and where each stands.

@@ -40,10 +40,12 @@
 
 mod delegations;
 mod history;
+mod listing;
 mod lock;
 
 pub use delegations::Delegation;
 pub use history::{CrawlRow, FetchRow, Team, UrlState, VersionRow};
+pub use listing::{ListedConstituency, ListedKey, Listing, Provenance};
 pub use lock::{CrawlLock, LockError};
 
 use std::fs;
@@ -297,6 +299,8 @@ pub struct TeamDocument {
     pub outcome: Option<Outcome>,
     /// The verification report as JSON, when checked.
     pub verification: Option<String>,
+    /// What the public directories say of the team, when imported.
+    pub listing: Option<Listing>,
 }
 
 /// Totals for a consistency check.
@@ -442,6 +446,14 @@ impl Store {
         if !has_column(&conn, "blobs", "data").map_err(db)? {
             conn.execute_batch("ALTER TABLE blobs ADD COLUMN data BLOB")
                 .map_err(db)?;
+        }
+        // Stores made before directory listings were imported and documents
+        // discovered.
+        for column in ["listing", "discovery"] {
+            if !has_column(&conn, "teams", column).map_err(db)? {
+                conn.execute_batch(&format!("ALTER TABLE teams ADD COLUMN {column} TEXT"))
+                    .map_err(db)?;
+            }
         }
         // Stores made before records had a table of their own kept them in
         // their results.
@@ -799,6 +811,9 @@ impl Store {
                     record: r.get(9)?,
                     outcome: r.get(10)?,
                     verification: r.get(11)?,
+                    listing: r
+                        .get::<_, Option<String>>(12)?
+                        .and_then(|j| serde_json::from_str(&j).ok()),
                 })
             })
             .map_err(self.db())?;
@@ -964,7 +979,7 @@ fn has_column(conn: &Connection, table: &str, column: &str) -> rusqlite::Result<
 fn documents_sql(cond: &str) -> String {
     format!(
         "SELECT t.id, t.name, t.country, v.id, u.url, u.role, v.sha256, b.size, v.first_seen,
-                p.record, r.outcome, r.verification
+                p.record, r.outcome, r.verification, t.listing
          FROM urls u JOIN teams t ON t.id = u.team_id
          JOIN versions v ON v.id = (SELECT f.version_id FROM fetches f WHERE f.url_id = u.id AND f.version_id IS NOT NULL ORDER BY f.id DESC LIMIT 1)
          JOIN blobs b ON b.sha256 = v.sha256
