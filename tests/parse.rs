@@ -455,3 +455,105 @@ fn a_document_that_states_no_constituency_data_has_empty_lists() {
     }
     assert_eq!(list(&r, "/constituency/sectors"), ["research-education"]);
 }
+
+/// A clear-signed message whose armour header lost a dash and whose
+/// signature block is missing is read whole as unsigned text.
+#[test]
+fn damaged_armor_costs_no_text() {
+    let r = parse_fixture("damaged-armor-header.txt");
+    assert!(codes(&r).contains(&"damaged-armor".to_string()));
+    assert_eq!(r["clearsigned"], false);
+    assert_eq!(s(&r, "/team/short_name"), "EXAMPLE-CERT");
+    assert_eq!(s(&r, "/document/last_update"), "2026-01-01");
+    assert_eq!(
+        list(&r, "/contact/emails"),
+        ["cert@example-institute.example"]
+    );
+    assert_eq!(
+        fingerprints(&r),
+        ["0123456789ABCDEF0123456789ABCDEF01234567"]
+    );
+    assert!(s(&r, "/contact/time_zone").starts_with("Central European"));
+}
+
+/// "Full name; shortname: X" on a document collapsed onto one line.
+#[test]
+fn a_short_name_inside_the_name_line() {
+    let r = parse_fixture("name-with-inline-short-name.txt");
+    assert_eq!(
+        s(&r, "/team/name"),
+        "Computer Emergency Response Team of the Example Region administration"
+    );
+    assert_eq!(s(&r, "/team/short_name"), "CERT EXR");
+    assert_eq!(list(&r, "/contact/emails"), ["cert@exr.example"]);
+    assert_eq!(s(&r, "/contact/time_zone"), "Europe/Berlin");
+}
+
+/// A designation over the team's long name; `[@t]` and `[AT]` with spaced
+/// dots.
+#[test]
+fn a_name_over_two_lines_and_spaced_obfuscations() {
+    let r = parse_fixture("name-over-two-lines.txt");
+    assert_eq!(s(&r, "/team/short_name"), "CERT.ex");
+    assert_eq!(
+        s(&r, "/team/name"),
+        "Computer Emergency Response Team Exland"
+    );
+    assert_eq!(
+        list(&r, "/contact/emails"),
+        ["reports@cert.ex", "team@cert.ex"]
+    );
+}
+
+/// Headings without numbers beside numbered ones; the address under the
+/// name when 2.2 is missing; a date in a sentence.
+#[test]
+fn a_name_stops_before_the_address() {
+    let r = parse_fixture("name-then-address-no-heading.txt");
+    assert_eq!(s(&r, "/team/short_name"), "EX-CERT");
+    assert!(
+        !s(&r, "/team/name").contains("maantee"),
+        "{}",
+        s(&r, "/team/name")
+    );
+    assert_eq!(s(&r, "/document/last_update"), "2019-05-27");
+    assert_eq!(list(&r, "/contact/emails"), ["cert@cert.ex"]);
+    assert!(s(&r, "/contact/time_zone").starts_with("EET"));
+}
+
+/// `Label: value` runs on one line; a stray "1.3 . E-mail" read as a
+/// heading does not hide the real e-mail section.
+#[test]
+fn a_collapsed_profile_with_a_false_heading() {
+    let r = parse_fixture("collapsed-label-value-line.txt");
+    assert_eq!(
+        s(&r, "/team/name"),
+        "Computer Security Incident Response Team of Example College"
+    );
+    assert_eq!(s(&r, "/team/short_name"), "EX-CSIRT");
+    assert_eq!(s(&r, "/document/last_update"), "2016-06-10");
+    assert_eq!(list(&r, "/contact/emails"), ["security@excollege.example"]);
+    assert_eq!(s(&r, "/contact/address"), "Street 1, Town");
+    assert_eq!(s(&r, "/contact/time_zone"), "GMT+1");
+}
+
+/// "Mail address" is the postal one; "X is the CERT team for ..." names X.
+#[test]
+fn a_postal_mail_address_and_a_described_name() {
+    let r = parse_fixture("postal-mail-address-heading.txt");
+    assert_eq!(s(&r, "/team/name"), "Deltaco-CERT");
+    assert!(s(&r, "/contact/address").contains("Box 256"));
+    assert_eq!(
+        list(&r, "/contact/emails"),
+        ["abuse@deltaco.example", "cert@deltaco.example"]
+    );
+}
+
+/// No 1.1 section, but the preamble says "Stand: 28.09.2018".
+#[test]
+fn a_date_labelled_in_the_preamble() {
+    let r = parse_fixture("dated-in-the-preamble.txt");
+    assert_eq!(s(&r, "/document/last_update"), "2018-09-28");
+    assert_eq!(s(&r, "/team/name"), "CERT Beispiel");
+    assert_eq!(list(&r, "/contact/emails"), ["cert@cert-beispiel.example"]);
+}

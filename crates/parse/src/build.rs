@@ -204,9 +204,18 @@ impl<'a> Doc<'a> {
             .map(|i| (&self.raw[i], self.texts[i].as_str()))
     }
 
-    /// The best section's text, with the unrecognised subsections under it.
-    fn full_text(&self, f: Field) -> Option<String> {
-        let &i = self.by_field.get(&f)?.first()?;
+    /// Every section of a field with its full text, the best first.
+    fn all_full_texts(&self, f: Field) -> Vec<(&'a RawSection<'a>, String)> {
+        self.by_field
+            .get(&f)
+            .into_iter()
+            .flatten()
+            .map(|&i| (&self.raw[i], self.full_text_at(i)))
+            .collect()
+    }
+
+    /// Section `i`'s text, with the unrecognised subsections under it.
+    fn full_text_at(&self, i: usize) -> String {
         let mut text = self.texts[i].clone();
         for j in self.children(i) {
             text.push_str("\n\n");
@@ -214,11 +223,17 @@ impl<'a> Doc<'a> {
             text.push('\n');
             text.push_str(&self.texts[j]);
         }
-        Some(text.trim().to_string())
+        text.trim().to_string()
     }
 
+    /// The text of the best section of a field that has any: a numbered
+    /// heading left empty ("2.1 Name of the Team" followed by "Full name:"
+    /// and "Short name:" labels) gives way to the next.
     fn text(&self, f: Field) -> Option<String> {
-        self.full_text(f).filter(|t| !t.is_empty())
+        let list = self.by_field.get(&f)?;
+        list.iter()
+            .map(|&i| self.full_text_at(i))
+            .find(|t| !t.is_empty())
     }
 
     /// All sections of a field joined (a vision and a mission both fill
@@ -299,6 +314,33 @@ fn list_item(line: &str) -> Option<String> {
     ITEM.captures(line).map(|c| c[1].trim().to_string())
 }
 
+/// A document without a "date of last update" section that still dates
+/// itself before its contact information, under a label on the date's own
+/// line: "Stand: 28.09.2018", "Last updated: 2024-01-10", "Date: ...".
+fn labelled_date(doc: &Doc<'_>) -> Option<date::FoundDate> {
+    static LABEL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:stand|last\s+updated?|updated|date|datum|last\s+modified|mise\s+à\s+jour|diperbarui)\s*(?:on\b|am\b|le\b|:)")
+            .expect("valid regex")
+    });
+    for (i, s) in doc.raw.iter().enumerate() {
+        let top = s
+            .number
+            .as_deref()
+            .and_then(|n| n.split('.').next()?.parse::<u32>().ok());
+        if top.is_some_and(|t| t >= 2) {
+            break;
+        }
+        for line in doc.texts[i].lines() {
+            if let Some(m) = LABEL.find(line) {
+                if let Some(d) = date::find_dates(&line[m.end()..]).into_iter().next() {
+                    return Some(d);
+                }
+            }
+        }
+    }
+    None
+}
+
 fn document_info(doc: &Doc<'_>, r: &mut Record, opts: &Options) {
     match doc.best_with_text(Field::LastUpdate) {
         Some((s, text)) => {
@@ -343,11 +385,17 @@ fn document_info(doc: &Doc<'_>, r: &mut Record, opts: &Options) {
             }
             r.document.version = version(text);
         }
-        None => r.diagnostics.push(Diagnostic::new(
-            Code::NoLastUpdate,
-            Severity::Warning,
-            "the document states no date of last update",
-        )),
+        None => match labelled_date(doc) {
+            Some(d) => {
+                r.document.last_update = Some(d.date.format("%Y-%m-%d").to_string());
+                r.document.last_update_text = Some(d.text);
+            }
+            None => r.diagnostics.push(Diagnostic::new(
+                Code::NoLastUpdate,
+                Severity::Warning,
+                "the document states no date of last update",
+            )),
+        },
     }
     if r.document.version.is_none() {
         r.document.version = doc.text(Field::Identification).and_then(|t| version(&t));
@@ -395,13 +443,7 @@ fn contact_info(doc: &Doc<'_>, r: &mut Record) {
         r.team.short_name = s;
     }
     if let Some(t) = doc.text(Field::ShortName) {
-        let short = t
-            .lines()
-            .next()
-            .unwrap_or("")
-            .trim()
-            .trim_end_matches('.')
-            .to_string();
+        let short = name::short_name(t.lines().next().unwrap_or(""));
         if !short.is_empty() {
             r.team.short_name = Some(short);
         }
@@ -421,9 +463,15 @@ fn contact_info(doc: &Doc<'_>, r: &mut Record) {
     r.contact.other_telecom = doc.text(Field::OtherTelecom);
     // Addresses come from the e-mail section only (others in the document
     // are lists or other teams); without such a section, from 2.11.
+    // A heading misread as the e-mail section ("E-mail notification of
+    // updates" in 1.2) gives no address: the next e-mail section does.
     let (emails, missing) = match doc.best(Field::Email) {
         Some(s) => (
-            contact::emails(&doc.full_text(Field::Email).unwrap_or_default()),
+            doc.all_full_texts(Field::Email)
+                .iter()
+                .map(|(_, t)| contact::emails(t))
+                .find(|e| !e.is_empty())
+                .unwrap_or_default(),
             Diagnostic::new(
                 Code::NoEmail,
                 Severity::Warning,
@@ -501,7 +549,8 @@ fn key_info(doc: &Doc<'_>, whole: &str, r: &mut Record) {
     // Fingerprints stated elsewhere, under a label.
     // Without an armoured block (most documents) the text is searched as it
     // is, and its lines are the document's.
-    let armored = whole.lines().any(|l| crate::clearsign::armor_marks(l).0);
+    let armored =
+        whole.contains("PGP") && whole.lines().any(|l| crate::clearsign::armor_marks(l).0);
     let stripped = if armored {
         without_armor_body(whole.lines().enumerate().map(|(i, l)| (i + 1, l)))
     } else {

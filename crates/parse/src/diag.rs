@@ -42,6 +42,9 @@ pub enum Code {
     PrivateKeyPublished,
     /// Text before or after the clear-signed block is not covered by the signature.
     UnsignedContent,
+    /// A clear-signed message whose armour is damaged (a malformed header,
+    /// no signature block): read as unsigned text.
+    DamagedArmor,
     /// The PDF text layer could not be read.
     PdfUnreadable,
     /// The input was larger than the parser reads; the rest was ignored.
@@ -68,6 +71,7 @@ impl Code {
             Code::LocationNotUrl => "location-not-url",
             Code::PrivateKeyPublished => "private-key-published",
             Code::UnsignedContent => "unsigned-content",
+            Code::DamagedArmor => "damaged-armor",
             Code::PdfUnreadable => "pdf-unreadable",
             Code::Truncated => "truncated",
             Code::EncodingFallback => "encoding-fallback",

@@ -401,7 +401,10 @@ const PHRASES: &[(Field, &[&str])] = &[
         Field::Address,
         &[
             "Address",
+            "Addresses",
             "Mailing Address",
+            "Mail Address",
+            "Visiting Address",
             "Postal Address",
             "Postal address of the team",
             "Alamat",
@@ -1225,12 +1228,64 @@ impl<'a> Tokens<'a> {
     }
 }
 
+impl Tokens<'_> {
+    /// How many meaningful words are left, counted as `next` would yield
+    /// them but without building them.
+    fn count_rest(&mut self) -> usize {
+        let mut n = 0;
+        let mut buf = [0u8; 16];
+        let mut len = 0;
+        let mut long = false;
+        let mut in_word = false;
+        let end_word = |len: usize, long: bool, buf: &[u8; 16]| {
+            let word = std::str::from_utf8(&buf[..len]).unwrap_or("");
+            usize::from(long || !is_filler(word))
+        };
+        for (_, c) in self.chars.by_ref() {
+            if c.is_alphanumeric() {
+                in_word = true;
+                for l in c.to_lowercase() {
+                    let f = fold(l);
+                    if f.is_ascii() && len < buf.len() {
+                        buf[len] = f as u8;
+                        len += 1;
+                    } else {
+                        long = true;
+                    }
+                }
+            } else if in_word {
+                n += end_word(len, long, &buf);
+                (len, long, in_word) = (0, false, false);
+            }
+        }
+        if in_word {
+            n += end_word(len, long, &buf);
+        }
+        n
+    }
+}
+
 impl Iterator for Tokens<'_> {
     type Item = Token;
 
     fn next(&mut self) -> Option<Token> {
         loop {
             let t = self.next_word()?;
+            if t.norm == "e" {
+                // "E-mail" is one word, not the filler "e" (Italian and
+                // Portuguese "and") before "mail": else "E-mail address"
+                // and a postal "Mail address" would read alike.
+                let mut ahead = Tokens {
+                    chars: self.chars.clone(),
+                };
+                if let Some(next) = ahead.next_word().filter(|n| n.norm.starts_with("mail")) {
+                    self.chars = ahead.chars;
+                    return Some(Token {
+                        norm: format!("e{}", next.norm),
+                        end: next.end,
+                    });
+                }
+            }
             if !is_filler(&t.norm) {
                 return Some(t);
             }
@@ -1301,8 +1356,24 @@ pub fn match_prefix(text: &str) -> Option<Match> {
     if !may_start_phrase(text) {
         return None;
     }
-    match_tokens(&tokens(text), 0)
+    // A phrase is a few words: only those are folded into tokens; the rest
+    // of the text is counted (for `coverage`) without allocating.
+    let mut words = Tokens::new(text);
+    let toks: Vec<Token> = words.by_ref().take(*LONGEST_PHRASE).collect();
+    let mut m = match_tokens(&toks, 0)?;
+    m.total += words.count_rest();
+    Some(m)
 }
+
+/// Words in the longest known phrase.
+static LONGEST_PHRASE: LazyLock<usize> = LazyLock::new(|| {
+    INDEX
+        .values()
+        .flatten()
+        .map(|p| p.tokens.len())
+        .max()
+        .unwrap_or(1)
+});
 
 /// False when the first meaningful word of `text` starts no known phrase,
 /// which is so for most lines of a document; read without allocating, with
@@ -1461,6 +1532,18 @@ mod tests {
     #[test]
     fn longest_phrase_wins() {
         assert_eq!(field("Electronic Mail Address"), Some(Field::Email));
+        assert_eq!(field("E-mail address"), Some(Field::Email));
+        assert_eq!(field("E-Mail-Adresse"), Some(Field::Email));
+        assert_eq!(field("Mail address"), Some(Field::Address));
+        // Counting the words after a phrase gives what tokenising them would.
+        for t in [
+            "Time zone: CET, which is GMT+0100 (+0200 during day-light saving time)",
+            "E-mail address of the team e la squadra für Zürich-Ost überall",
+            "Electronic Mail Address averyveryveryverylongwordhere and café",
+            "Team Name",
+        ] {
+            assert_eq!(match_prefix(t).unwrap().total, tokens(t).len(), "{t}");
+        }
         assert_eq!(
             field("Alamat Surat Elektronik (E-mail)"),
             Some(Field::Email)

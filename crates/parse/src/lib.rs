@@ -155,6 +155,13 @@ pub fn extract_text(bytes: &[u8], opts: &Options) -> Extracted {
     }
     let mut clearsigned = false;
     if let Some(cs) = clearsign::extract(&text) {
+        if let Some(damage) = cs.damage {
+            let what = match damage {
+                clearsign::Damage::Header => "its armour header is damaged",
+                clearsign::Damage::NoSignature => "no signature block follows it",
+            };
+            diagnostics.push(Diagnostic::new(Code::DamagedArmor, Severity::Warning, format!("the clear-signed message cannot be checked ({what}): read as unsigned text")).at(cs.line));
+        }
         if cs.before || cs.after {
             let place = match (cs.before, cs.after) {
                 (true, true) => "before and after",
@@ -163,8 +170,8 @@ pub fn extract_text(bytes: &[u8], opts: &Options) -> Extracted {
             };
             diagnostics.push(Diagnostic::new(Code::UnsignedContent, Severity::Warning, format!("text {place} the clear-signed message is not covered by the signature and was ignored")).at(cs.line));
         }
+        clearsigned = cs.damage.is_none();
         text = cs.text;
-        clearsigned = true;
     }
     Extracted {
         format,

@@ -185,7 +185,7 @@ fn split_collapsed(line: &str) -> Vec<String> {
             let label = &window[s..];
             if let Some(m) = headings::match_prefix(label) {
                 if m.coverage() >= 1.0 && !label.trim().is_empty() {
-                    cuts.push(window_start + s);
+                    cuts.push(with_number(line, window_start + s));
                     break;
                 }
             }
@@ -204,6 +204,23 @@ fn split_collapsed(line: &str) -> Vec<String> {
     parts.push(line[prev..].trim().to_string());
     parts.retain(|p| !p.is_empty());
     parts
+}
+
+/// Where a label at `at` begins, its section number included: in
+/// "ONE-CERT 2.2 Address: ..." the cut goes before "2.2", which belongs to
+/// the label, not to the value before it.
+fn with_number(line: &str, at: usize) -> usize {
+    let before = line[..at].trim_end();
+    let start = before.rfind(' ').map_or(0, |i| i + 1);
+    let word = &before[start..];
+    let numeric = !word.is_empty()
+        && word.starts_with(|c: char| c.is_ascii_digit())
+        && word.chars().all(|c| c.is_ascii_digit() || c == '.');
+    if numeric && plausible_number(word) {
+        start
+    } else {
+        at
+    }
 }
 
 fn floor_char_boundary(s: &str, max: usize) -> usize {

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 static AT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\s*(?:[\[({<]\s*(?:at|a|@|arroba|chez)\s*[\])}>]|\s(?:at|AT)\s)\s*")
+    Regex::new(r"(?i)\s*(?:[\[({<]\s*(?:at|a|@|@t|arroba|chez)\s*[\])}>]|\s(?:at|AT)\s)\s*")
         .expect("valid regex")
 });
 static DOT: LazyLock<Regex> = LazyLock::new(|| {
@@ -25,6 +25,7 @@ static ANGLE_SPACED: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Undoes the usual obfuscations: `cert(at)example(dot)org`,
 /// `cert [at] example.org`, `csirt [AT] uis . cam . ac . uk`,
+/// `cert [@t] cert . ee`,
 /// `<info (a) circl lu>`.
 pub fn deobfuscate(text: &str) -> String {
     let s = AT.replace_all(text, "@");
@@ -153,6 +154,14 @@ mod tests {
         assert_eq!(
             emails("Please send to csirt(at)iicrai.org."),
             ["csirt@iicrai.org"]
+        );
+        assert_eq!(
+            emails("cert [@t] cert.ee – read 24/7; or cert [@t] cert . ee"),
+            ["cert@cert.ee"]
+        );
+        assert_eq!(
+            emails("sent to reports(at)certrs.org, other mail to cert(at)certrs.org."),
+            ["reports@certrs.org", "cert@certrs.org"]
         );
     }
 

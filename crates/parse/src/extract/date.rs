@@ -141,7 +141,7 @@ static NUMERIC_DMY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\b").expect("valid regex"));
 static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"\b(\d{{1,2}})(?:st|nd|rd|th|er|e|º)?\.?\s*(?:de\s+)?{WORD},?\s*(?:de\s+)?(\d{{4}})\b"
+        r"\b(\d{{1,2}})(?:st|nd|rd|th|er|e|º|°)?\.?\s*(?:of\s+(?:the\s+)?|de\s+)?{WORD},?\s*(?:de\s+|of\s+)?(\d{{4}})\b"
     ))
     .expect("valid regex")
 });
@@ -310,6 +310,14 @@ mod tests {
         );
         assert_eq!(one("le 3 août 2021").as_deref(), Some("2021-08-03"));
         assert_eq!(one("4 de marzo de 2020").as_deref(), Some("2020-03-04"));
+        assert_eq!(
+            one("Version 1.0, published on the 1st of January 2026.").as_deref(),
+            Some("2026-01-01")
+        );
+        assert_eq!(
+            one("This document was last updated on 27.05.2019.").as_deref(),
+            Some("2019-05-27")
+        );
     }
 
     #[test]

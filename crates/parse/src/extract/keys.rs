@@ -26,8 +26,11 @@ pub struct Found {
     pub line: usize,
 }
 
+// Written out in the cases documents use rather than with `(?i)`, so that
+// the regex engine can find candidates with a literal prefilter: this runs
+// over every document's whole text.
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(finger\s?print|fpr|key\s?id|keyid|sidik jari|empreinte|fingerabdruck|huella|impronta|vingerafdruk|impressão digital|キー\s?id|フィンガープリント|指紋)").expect("valid regex")
+    Regex::new(r"(?:[Ff]inger\s?[Pp]rint|FINGER\s?PRINT|[Ff][Pp][Rr]|[Kk]ey\s?[Ii][Dd]|KEY\s?ID|[Kk]eyid|[Ss]idik [Jj]ari|SIDIK JARI|[Ee]mpreinte|EMPREINTE|[Ff]ingerabdruck|FINGERABDRUCK|[Hh]uella|HUELLA|[Ii]mpronta|IMPRONTA|[Vv]ingerafdruk|VINGERAFDRUK|[Ii]mpress[ãa]o [Dd]igital|IMPRESS[ÃA]O DIGITAL|キー\s?(?:ID|id)|フィンガープリント|指紋)").expect("valid regex")
 });
 
 /// A run of hex groups separated by spaces, colons or line breaks.

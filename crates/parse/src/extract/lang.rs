@@ -94,6 +94,11 @@ pub fn guess(text: &str) -> Option<String> {
         if end > start {
             total += 1;
             count_word(&text[start..end], &mut lower, &mut counts);
+            // A clear lead decides: most of a long document need not be
+            // read to know its language.
+            if total % 64 == 0 && decided(&counts) {
+                break;
+            }
         }
     }
     if cjk > 50 && cjk * 2 > total {
@@ -101,6 +106,14 @@ pub fn guess(text: &str) -> Option<String> {
     }
     let (best, n) = counts.iter().enumerate().max_by_key(|(_, n)| **n)?;
     (*n >= 3).then(|| WORDS[best].0.to_string())
+}
+
+/// Whether one language leads every other by far, on enough words.
+fn decided(counts: &[usize; 8]) -> bool {
+    let mut sorted = *counts;
+    sorted.sort_unstable();
+    let (best, second) = (sorted[7], sorted[6]);
+    best >= 40 && best >= 4 * second.max(1)
 }
 
 fn count_word(w: &str, lower: &mut String, counts: &mut [usize; 8]) {

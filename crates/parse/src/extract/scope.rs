@@ -50,16 +50,21 @@ pub fn read(c: &mut Constituency, part: Part, lines: &[SourceLine<'_>]) {
         let mut note = |kind: ScopeKind, value: String| {
             c.note(kind, value, l.section, l.line, l.text);
         };
-        if part == Part::Constituency {
+        // Each pattern needs a character most lines lack: look for it first.
+        if part == Part::Constituency && l.text.contains('.') {
             for d in domains(l.text) {
                 if let Some(cc) = places::country_of_cctld(&d) {
                     note(ScopeKind::Country, cc.to_string());
                 }
                 note(ScopeKind::Domain, d);
             }
+        }
+        if part == Part::Constituency && l.text.contains(['.', ':']) {
             for n in networks(l.text) {
                 note(ScopeKind::Network, n);
             }
+        }
+        if part == Part::Constituency && (l.text.contains("AS") || l.text.contains("asn")) {
             for a in asns(l.text) {
                 note(ScopeKind::Asn, a.to_string());
             }
