@@ -1,6 +1,6 @@
-//! What the crawl benches (`crawl`, `discover`) share: one real `csirt
-//! crawl` watched for its memory and CPU, and the politeness a loopback
-//! farm saw.
+//! What the benches that run the real binary (`crawl`, `discover`,
+//! `hostile`) share: one `csirt` process watched for its memory and CPU,
+//! and the politeness a loopback farm saw.
 
 #![allow(dead_code)]
 
@@ -20,11 +20,22 @@ pub struct Watched {
     pub cpu: Duration,
     /// What it printed.
     pub stdout: String,
+    /// It exited with status 0.
+    pub success: bool,
 }
 
 /// Runs `cmd` to its end, sampling its memory and CPU every 20 ms; panics
 /// when it fails.
-pub fn watch(mut cmd: Command) -> Watched {
+pub fn watch(cmd: Command) -> Watched {
+    let w = watch_any(cmd);
+    assert!(w.success, "the command failed");
+    w
+}
+
+/// Runs `cmd` to its end, sampling its memory and CPU every 20 ms (1 ms
+/// for its first 100 ms, so that a short run is seen too), whatever its
+/// exit status.
+pub fn watch_any(mut cmd: Command) -> Watched {
     let start = Instant::now();
     let mut child = cmd
         .env_remove("RUST_BACKTRACE")
@@ -33,6 +44,12 @@ pub fn watch(mut cmd: Command) -> Watched {
         .unwrap();
     let pid = child.id();
     let mut stdout = child.stdout.take().unwrap();
+    // Read while it runs: a full pipe would stop it.
+    let reader = std::thread::spawn(move || {
+        let mut out = String::new();
+        let _ = stdout.read_to_string(&mut out);
+        out
+    });
     let (ended_tx, ended) = std::sync::mpsc::channel();
     let waiter = std::thread::spawn(move || {
         let status = child.wait().unwrap();
@@ -45,19 +62,23 @@ pub fn watch(mut cmd: Command) -> Watched {
             peak_kib = peak_kib.max(hwm);
             cpu = cpu.max(used);
         }
-        if let Ok(t) = ended.recv_timeout(Duration::from_millis(20)) {
+        let every = if start.elapsed() < Duration::from_millis(100) {
+            1
+        } else {
+            20
+        };
+        if let Ok(t) = ended.recv_timeout(Duration::from_millis(every)) {
             break t;
         }
     };
     let status = waiter.join().unwrap();
-    let mut out = String::new();
-    stdout.read_to_string(&mut out).unwrap();
-    assert!(status.success(), "the crawl failed");
+    let out = reader.join().unwrap();
     Watched {
         wall: end - start,
         peak_kib,
         cpu,
         stdout: out,
+        success: status.success(),
     }
 }
 

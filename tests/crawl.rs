@@ -394,6 +394,129 @@ fn a_crawl_killed_mid_run_restarts_into_a_consistent_store() {
         .all(|d| d.outcome.is_some()));
 }
 
+/// Every (URL, SHA-256) version the store holds, read with SQLite itself.
+fn versions(data: &Path) -> std::collections::BTreeSet<(String, String)> {
+    let db = rusqlite::Connection::open(data.join("csirt.db")).unwrap();
+    let mut stmt = db
+        .prepare(
+            "SELECT urls.url, versions.sha256 FROM versions JOIN urls ON urls.id = versions.url_id",
+        )
+        .unwrap();
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    rows
+}
+
+/// Crash safety: the crawler killed with SIGKILL at twelve moments of
+/// crawls whose documents keep changing. After every kill SQLite's
+/// integrity check passes, every version's blob is there with its hash, no
+/// version seen before is lost and the crawl lock is free; then a crawl
+/// completes and search answers. Slow (about half a minute): `.ci/run`
+/// runs it with `--ignored`.
+#[test]
+#[ignore]
+fn kills_at_random_moments_lose_nothing() {
+    let hosts = [
+        Server::start("127.0.0.31"),
+        Server::start("127.0.0.32"),
+        Server::start("127.0.0.33"),
+    ];
+    let teams = 24;
+    let url = |t: usize| hosts[t % 3].url(&format!("/t{t}.txt"));
+    let mut seeds = String::new();
+    for t in 0..teams {
+        seeds.push_str(&team(&format!("K{t}"), &url(t)));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // The same moments every run: xorshift from a fixed seed.
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut killed_running = 0;
+    for round in 0..12 {
+        for t in 0..teams {
+            // A third of the documents change every round.
+            let edition = if t % 3 == round % 3 { round } else { 0 };
+            hosts[t % 3].route(
+                &format!("/t{t}.txt"),
+                Reply::ok(doc(&format!("K{t} edition {edition}"))),
+            );
+        }
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let after = Duration::from_millis(50 + x % 1500);
+        let mut child = crawl_command(dir.path(), &seeds)
+            .args([
+                "--allow-private",
+                "--per-host-interval",
+                "100ms",
+                "--tries",
+                "1",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(after);
+        killed_running += usize::from(child.try_wait().unwrap().is_none());
+        let _ = child.kill(); // SIGKILL; it may have finished already.
+        child.wait().unwrap();
+        if !data.join("csirt.db").exists() {
+            continue;
+        }
+        let check = csirt_store::Store::open(&data).unwrap().check().unwrap();
+        assert!(
+            check.database_ok && check.missing_blobs.is_empty(),
+            "round {round}, killed after {after:?}: {check:?}"
+        );
+        let now = versions(&data);
+        assert!(
+            seen.is_subset(&now),
+            "round {round}: versions lost: {:?}",
+            seen.difference(&now).collect::<Vec<_>>()
+        );
+        seen = now;
+        let lock = csirt_store::CrawlLock::acquire(&data, false);
+        assert!(
+            lock.is_ok(),
+            "round {round}: the lock was left held: {lock:?}"
+        );
+    }
+    assert!(
+        !seen.is_empty(),
+        "no kill came late enough to store anything"
+    );
+    assert!(
+        killed_running >= 8,
+        "only {killed_running} of 12 kills hit a running crawl"
+    );
+    let (s, out) = crawl(dir.path(), &seeds, &["--per-host-interval", "20ms"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(s["teams"], teams);
+    let check = store(dir.path()).check().unwrap();
+    assert!(
+        check.database_ok && check.missing_blobs.is_empty(),
+        "{check:?}"
+    );
+    assert!(seen.is_subset(&versions(&data)));
+    let found = csirt()
+        .args(["find", "--format", "json", "--data"])
+        .arg(&data)
+        .arg("name: K7")
+        .output()
+        .unwrap();
+    assert_ok(&found);
+    assert!(String::from_utf8_lossy(&found.stdout).contains("K7"));
+}
+
 /// A host at `ip` serving `name`'s document signed by `k`
 /// (`/rfc2350.txt`, `/rfc2350.txt.sig`, `/key.asc`), and a seed list that
 /// names the document and the key.

@@ -72,7 +72,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             today: Some(today),
             hint: Some(source.clone()),
             ..Options::default()
-        };
+        }
+        .with_budget(csirt_parse::DEFAULT_BUDGET);
         if args.show_text {
             let ex = csirt_parse::extract_text(&bytes, &opts);
             writeln!(out, "{}", ex.text)?;

@@ -137,6 +137,27 @@ impl Prepared {
     pub fn record(&self) -> &Record {
         &self.record
     }
+
+    /// A document whose parse did not come back in time (`why` says so):
+    /// its record holds only a `budget-exceeded` diagnostic, so that the
+    /// signature is still checked and the reports name the document.
+    pub fn unread(source: &str, why: String) -> Prepared {
+        let record = Record {
+            source: source.to_string(),
+            diagnostics: vec![csirt_parse::Diagnostic::new(
+                csirt_parse::Code::BudgetExceeded,
+                csirt_parse::Severity::Error,
+                why,
+            )],
+            ..Record::default()
+        };
+        Prepared {
+            record,
+            embedded: Keyring::new(),
+            repairs: Vec::new(),
+            private_key: false,
+        }
+    }
 }
 
 /// Parses `doc` and reads the key blocks embedded in it. `detached` says
@@ -147,7 +168,8 @@ pub fn prepare(doc: &[u8], detached: bool, source: &str, at: DateTime<Utc>) -> P
         today: Some(at.date_naive()),
         hint: Some(source.to_string()),
         ..Options::default()
-    };
+    }
+    .with_budget(csirt_parse::DEFAULT_BUDGET);
     let signed_only = match (detached, csirt_verify::cleartext::split(doc)) {
         (false, Some(Ok(cs))) => Some(cs.text.into_bytes()),
         _ => None,

@@ -396,7 +396,7 @@ impl Ctx {
                 doc_url.scheme() != "file" && (seed.signature.is_none() || seed.key.is_none());
             let mut parsed = None;
             if wants_stated {
-                parsed = self.parse(&doc, clearsigned, doc_url).await;
+                parsed = Some(self.parse(&doc, clearsigned, doc_url).await);
             }
             let stated = parsed
                 .as_ref()
@@ -792,22 +792,22 @@ impl Ctx {
         cpu_work(&self.cpu, self.config.check_deadline, f).await
     }
 
-    /// Parses a document (and reads the keys embedded in it); None when
-    /// that did not finish within the check deadline.
-    async fn parse(
-        &self,
-        doc: &Got,
-        clearsigned: bool,
-        url: &Url,
-    ) -> Option<csirt_check::Prepared> {
-        let (bytes, url) = (doc.bytes.clone(), url.clone());
+    /// Parses a document (and reads the keys embedded in it). One that
+    /// did not come back within the check deadline (the parser keeps its
+    /// own, shorter budget, so only a bug gets here) is a record saying so.
+    async fn parse(&self, doc: &Got, clearsigned: bool, url: &Url) -> csirt_check::Prepared {
+        let (bytes, u) = (doc.bytes.clone(), url.clone());
         let parsed = self
-            .cpu(move || csirt_check::prepare(&bytes, !clearsigned, url.as_str(), Utc::now()))
+            .cpu(move || csirt_check::prepare(&bytes, !clearsigned, u.as_str(), Utc::now()))
             .await;
-        if parsed.is_none() {
-            tracing::warn!(%doc.version_id, "document could not be parsed within {:?}", self.config.check_deadline);
-        }
-        parsed
+        parsed.unwrap_or_else(|| {
+            let deadline = self.config.check_deadline;
+            tracing::warn!(%doc.version_id, "document could not be parsed within {deadline:?}");
+            csirt_check::Prepared::unread(
+                url.as_str(),
+                format!("the document was not parsed within {deadline:?}"),
+            )
+        })
     }
 
     /// Verifies a document (parsing it first unless it was parsed for its
@@ -835,11 +835,12 @@ impl Ctx {
         let (meta, rows) = split(failed.into_iter().chain(fetched));
         let rows = self.write_blobs(rows).await?;
         let parsed = match parsed {
-            Some(p) => Some(p),
+            Some(p) => p,
             None => self.parse(&doc, clearsigned, doc_url).await,
         };
-        let verified = match (parsed, keys.keyring) {
-            (Some(prepared), Some(keyring)) => {
+        let verified = match keys.keyring {
+            Some(keyring) => {
+                let prepared = parsed;
                 let checked = self
                     .cpu(move || {
                         let c = csirt_check::finish(
@@ -860,7 +861,7 @@ impl Ctx {
                 }
                 checked
             }
-            _ => None,
+            None => None,
         };
         let outcome = verified.as_ref().map(|v| v.0);
         let (recorded, stored) = self

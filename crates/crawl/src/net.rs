@@ -27,12 +27,39 @@ pub fn is_global(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_global_v4(v4),
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_global_v4(v4);
+            let carried = carried_v4(v6);
+            if carried.is_empty() {
+                is_global_v6(v6)
+            } else {
+                // A packet to it ends at (or passes through) the IPv4
+                // address it carries: that address decides, whatever the
+                // kernel's routes make of the prefix today.
+                carried.into_iter().all(is_global_v4)
             }
-            is_global_v6(v6)
         }
     }
+}
+
+/// The IPv4 addresses an IPv6 address carries: IPv4-mapped
+/// (`::ffff:a.b.c.d`), IPv4-compatible (`::a.b.c.d`, deprecated but still
+/// parsed), 6to4 (`2002:AABB:CCDD::/48`) and Teredo (`2001:0::/32`: the
+/// server, and the client's address stored inverted).
+fn carried_v4(ip: Ipv6Addr) -> Vec<Ipv4Addr> {
+    let s = ip.segments();
+    let v4 = |hi: u16, lo: u16| Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return vec![v4];
+    }
+    if s[..6].iter().all(|&x| x == 0) {
+        return vec![v4(s[6], s[7])];
+    }
+    if s[0] == 0x2002 {
+        return vec![v4(s[1], s[2])];
+    }
+    if s[0] == 0x2001 && s[1] == 0 {
+        return vec![v4(s[2], s[3]), v4(!s[6], !s[7])];
+    }
+    Vec::new()
 }
 
 fn is_global_v4(ip: Ipv4Addr) -> bool {
@@ -233,6 +260,34 @@ mod tests {
         }
     }
 
+    #[test]
+    fn ipv6_addresses_are_judged_by_the_ipv4_address_they_carry() {
+        for ip in [
+            // IPv4-compatible: 127.0.0.1, 10.0.0.1, the metadata address.
+            "::7f00:1",
+            "::127.0.0.1",
+            "::10.0.0.1",
+            "::169.254.169.254",
+            // 6to4: 127.0.0.1, 192.168.1.1, 169.254.169.254.
+            "2002:7f00:1::1",
+            "2002:c0a8:101::",
+            "2002:a9fe:a9fe::1",
+            // Teredo, server 65.54.227.120, client 127.0.0.1 (inverted).
+            "2001:0:4136:e378:8000:63bf:80ff:fffe",
+            // Teredo, server 10.0.0.1, client 8.8.8.8.
+            "2001:0:a00:1:8000:63bf:f7f7:f7f7",
+        ] {
+            assert!(!is_global(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in [
+            "::808:808",
+            "2002:808:808::1",
+            "2001:0:4136:e378:8000:63bf:f7f7:f7f7",
+        ] {
+            assert!(is_global(ip.parse().unwrap()), "{ip}");
+        }
+    }
+
     #[tokio::test]
     async fn loopback_literals_are_refused_unless_allowed() {
         let cache = DnsCache::default();
@@ -244,6 +299,17 @@ mod tests {
             resolve("127.0.0.2", 80, true, &cache).await.unwrap(),
             ["127.0.0.2:80".parse().unwrap()]
         );
+        // Loopback inside IPv6, as the kernel may not route it: still
+        // loopback to the policy.
+        for literal in ["::7f00:1", "2002:7f00:1::1"] {
+            assert!(
+                matches!(
+                    resolve(literal, 80, false, &cache).await,
+                    Err(ResolveError::Refused(_))
+                ),
+                "{literal}"
+            );
+        }
         // An address is not a name: nothing to look up.
         assert_eq!(cache.lookups(), 0);
     }

@@ -45,6 +45,9 @@ pub(crate) fn record(source: &str, ex: Extracted, opts: &Options) -> Record {
     };
     r.language = lang::guess(&ex.text);
 
+    if opts.out_of_time(&mut r.diagnostics, "after the sections were found") {
+        return r;
+    }
     let doc = Doc::new(&raw);
     let distinct = doc.by_field.keys().filter(|f| !f.is_group()).count();
     if distinct < MIN_SECTIONS {
@@ -53,7 +56,16 @@ pub(crate) fn record(source: &str, ex: Extracted, opts: &Options) -> Record {
 
     document_info(&doc, &mut r, opts);
     contact_info(&doc, &mut r);
+    if opts.out_of_time(
+        &mut r.diagnostics,
+        "after the document and contact information",
+    ) {
+        return r;
+    }
     key_info(&doc, &ex.text, &mut r);
+    if opts.out_of_time(&mut r.diagnostics, "after the keys") {
+        return r;
+    }
     r.charter = Charter {
         mission: doc.joined(Field::Mission),
         constituency: doc.text(Field::Constituency),

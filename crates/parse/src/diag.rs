@@ -53,6 +53,12 @@ pub enum Code {
     EncodingFallback,
     /// Template source (Blade, PHP, JSX) was removed from the page.
     TemplateSource,
+    /// An HTML page nested too deep or held too many elements; the tags
+    /// past the bounds were ignored (as browsers do), their text kept.
+    Flattened,
+    /// The document could not be read within its time budget; the record
+    /// holds what was read before it ran out.
+    BudgetExceeded,
 }
 
 impl Code {
@@ -76,6 +82,8 @@ impl Code {
             Code::Truncated => "truncated",
             Code::EncodingFallback => "encoding-fallback",
             Code::TemplateSource => "template-source",
+            Code::Flattened => "flattened",
+            Code::BudgetExceeded => "budget-exceeded",
         }
     }
 }

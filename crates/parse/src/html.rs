@@ -4,18 +4,42 @@
 
 use scraper::{ElementRef, Html, Node};
 
+mod flatten;
+
+pub use flatten::{Flattened, MAX_DEPTH as MAX_NESTING, MAX_ELEMENTS, MAX_FORMATTING};
+
+/// Builds the page's tree in time linear in its size: past the nesting and
+/// element bounds, tags are dropped first (see [`Flattened`]).
+fn tree(markup: &str) -> (Html, Option<Flattened>) {
+    // The tree builder's cost grows with tags times depth (or times the
+    // formatting elements it reopens): below this many tags its worst case
+    // is some ten thousand steps, and the page skips the pass.
+    const FEW_TAGS: usize = 256;
+    if memchr::memchr_iter(b'<', markup.as_bytes()).count() < FEW_TAGS {
+        return (Html::parse_document(markup), None);
+    }
+    match flatten::flatten(markup) {
+        Some((flat, what)) => (Html::parse_document(&flat), Some(what)),
+        None => (Html::parse_document(markup), None),
+    }
+}
+
 /// Removes server-side and client-side template source (PHP, Blade, JSX
 /// expressions) that would otherwise leak into the text. Returns the cleaned
 /// markup and whether anything was removed.
 pub fn strip_templates(src: &str) -> (String, bool) {
     let mut out = src.to_string();
-    let before = out.len();
-    out = remove_between(&out, "<?php", "?>");
-    out = remove_between(&out, "<?=", "?>");
-    out = remove_between(&out, "{{--", "--}}");
-    out = remove_between(&out, "{{", "}}");
-    out = remove_between(&out, "{!!", "!!}");
-    out = remove_between(&out, "{/*", "*/}");
+    for (open, close) in [
+        ("<?php", "?>"),
+        ("<?=", "?>"),
+        ("{{--", "--}}"),
+        ("{{", "}}"),
+        ("{!!", "!!}"),
+        ("{/*", "*/}"),
+    ] {
+        out = remove_between(&out, open, close);
+    }
+    let mut changed = out.len() != src.len();
     let mut kept = String::with_capacity(out.len());
     for line in out.lines() {
         let t = line.trim_start();
@@ -25,6 +49,7 @@ pub fn strip_templates(src: &str) -> (String, bool) {
                 .next()
                 .is_some_and(|c| c.is_ascii_alphabetic());
         if is_directive {
+            changed = true;
             continue;
         }
         kept.push_str(line);
@@ -33,8 +58,8 @@ pub fn strip_templates(src: &str) -> (String, bool) {
     let mut out = kept;
     if looks_like_jsx(&out) {
         out = jsx_markup(&out);
+        changed = true;
     }
-    let changed = out.len() != before;
     (out, changed)
 }
 
@@ -140,7 +165,7 @@ pub struct Link {
 /// At most `max` links are returned (a page with a million links is not a
 /// team's homepage).
 pub fn links(markup: &str, max: usize) -> Vec<Link> {
-    let doc = Html::parse_document(markup);
+    let (doc, _) = tree(markup);
     let mut out = Vec::new();
     for el in doc
         .root_element()
@@ -174,12 +199,13 @@ pub fn links(markup: &str, max: usize) -> Vec<Link> {
     out
 }
 
-/// Converts an HTML page to text lines.
-pub fn to_text(markup: &str) -> String {
-    let doc = Html::parse_document(markup);
+/// Converts an HTML page to text lines, and says what was left out of a
+/// page past the bounds on nesting and elements.
+pub fn to_text(markup: &str) -> (String, Option<Flattened>) {
+    let (doc, flattened) = tree(markup);
     let mut w = Writer::default();
     walk(doc.root_element(), &mut w, 0);
-    w.finish()
+    (w.finish(), flattened)
 }
 
 #[derive(Default)]
@@ -258,9 +284,55 @@ const BLOCK: &[&str] = &[
     "html",
 ];
 
-/// Nesting deeper than this is read as plain text: a hostile page must not
+/// Nesting deeper than this is read by [`flat_walk`]: the walk must not
 /// overflow the stack.
 const MAX_DEPTH: usize = 128;
+
+/// Reads what lies below [`MAX_DEPTH`] without recursion: text, with a
+/// line break around every block and heading (headings lose their `#`s,
+/// skipped elements are still skipped).
+fn flat_walk(el: ElementRef<'_>, w: &mut Writer) {
+    use ego_tree::iter::Edge;
+    w.block();
+    let mut skipping: Option<ego_tree::NodeId> = None;
+    for edge in el.traverse() {
+        match edge {
+            Edge::Open(node) => {
+                if skipping.is_some() {
+                    continue;
+                }
+                match node.value() {
+                    Node::Text(t) => w.text(t),
+                    Node::Element(e) => {
+                        let name = e.name();
+                        if SKIP.contains(&name) {
+                            skipping = Some(node.id());
+                        } else if name == "br" || breaks_line(name) {
+                            w.block();
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Edge::Close(node) => {
+                if skipping == Some(node.id()) {
+                    skipping = None;
+                } else if skipping.is_none() {
+                    if let Node::Element(e) = node.value() {
+                        if breaks_line(e.name()) {
+                            w.block();
+                        }
+                    }
+                }
+            }
+        }
+    }
+    w.block();
+}
+
+fn breaks_line(name: &str) -> bool {
+    BLOCK.contains(&name) || matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "pre")
+}
 
 fn walk(el: ElementRef<'_>, w: &mut Writer, depth: usize) {
     let name = el.value().name().to_ascii_lowercase();
@@ -268,11 +340,7 @@ fn walk(el: ElementRef<'_>, w: &mut Writer, depth: usize) {
         return;
     }
     if depth > MAX_DEPTH {
-        w.block();
-        for t in el.text() {
-            w.text(t);
-        }
-        w.block();
+        flat_walk(el, w);
         return;
     }
     let heading = match name.as_str() {
@@ -353,7 +421,7 @@ mod tests {
 
     #[test]
     fn headings_become_hashes_and_nav_is_dropped() {
-        let t = to_text("<html><body><nav>Home Profil</nav><h4>2.3. Zona Waktu</h4><p>Jakarta\n (GMT+07:00)</p></body></html>");
+        let (t, _) = to_text("<html><body><nav>Home Profil</nav><h4>2.3. Zona Waktu</h4><p>Jakarta\n (GMT+07:00)</p></body></html>");
         assert_eq!(t, "#### 2.3. Zona Waktu\nJakarta (GMT+07:00)\n");
     }
 
@@ -365,22 +433,33 @@ mod tests {
     }
 
     #[test]
+    fn a_page_without_templates_is_not_said_to_have_them() {
+        // No final line break, and CRLF line ends: the text changes, the
+        // page holds no template.
+        for page in ["<p>x</p>", "<p>a</p>\r\n<p>b</p>\r\n"] {
+            assert!(!strip_templates(page).1, "{page:?}");
+        }
+    }
+
+    #[test]
     fn jsx_expressions_are_removed() {
         let src = "import Link from 'next/link';\nexport default function A() {\n  return (\n    <div className=\"x\" style={{ height: '3px' }}>\n      <h1>Informasi {\"Dokumen\"}</h1>\n    </div>\n  );\n}\n";
         let (s, _) = strip_templates(src);
-        let t = to_text(&s);
+        let (t, _) = to_text(&s);
         assert_eq!(t.trim(), "# Informasi Dokumen");
     }
 
     #[test]
     fn deep_nesting_does_not_overflow_the_stack() {
         let page = "<div>".repeat(20_000) + "Zona Waktu" + &"</div>".repeat(20_000);
-        assert_eq!(to_text(&page).trim(), "Zona Waktu");
+        let (t, flattened) = to_text(&page);
+        assert_eq!(t.trim(), "Zona Waktu");
+        assert_eq!(flattened.map(|f| f.too_deep), Some(20_000 - MAX_NESTING));
     }
 
     #[test]
     fn pre_keeps_lines() {
-        let t = to_text("<pre>\n  a\n  b</pre>");
+        let (t, _) = to_text("<pre>\n  a\n  b</pre>");
         assert_eq!(t, "  a\n  b\n");
     }
 }

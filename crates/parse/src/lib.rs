@@ -15,9 +15,11 @@
 //! 4. [`extract`] reads dates, addresses, numbers and fingerprints out of the
 //!    sections the record fields come from.
 //!
-//! What it is not: it does no I/O, no network, reads no clock (the reference
-//! date for "in the future" is passed in) and verifies no signature — that is
-//! `csirt-verify`'s job. Every input yields a record; nothing panics.
+//! What it is not: it does no I/O, no network, reads no calendar (the
+//! reference date for "in the future" is passed in; a time budget, when
+//! given, is a monotonic deadline) and verifies no signature — that is
+//! `csirt-verify`'s job. Every input yields a record; nothing panics, and
+//! nothing costs more than time linear in its size.
 //!
 //! ```
 //! use csirt_parse::{parse, Options};
@@ -48,7 +50,11 @@ pub mod stale;
 
 mod build;
 
+use std::sync::LazyLock;
+use std::time::{Duration, Instant};
+
 use chrono::NaiveDate;
+use regex::Regex;
 
 pub use diag::{Code, Diagnostic, Severity};
 pub use headings::Field;
@@ -58,9 +64,16 @@ pub use stale::StaleAfter;
 /// The most a parser reads of one input; the rest is ignored and reported.
 pub const DEFAULT_MAX_BYTES: usize = 32 * 1024 * 1024;
 
+/// The time one document is given by the programs that read documents
+/// from the internet: a 10 MB page of any shape takes well under 2 s.
+pub const DEFAULT_BUDGET: Duration = Duration::from_secs(10);
+
 /// Knobs for [`parse`].
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// When to stop reading: past it the record holds what was read so far
+    /// and a `budget-exceeded` diagnostic. `None` reads to the end.
+    pub deadline: Option<Instant>,
     /// The reference date for "in the future"; `None` skips that check.
     pub today: Option<NaiveDate>,
     /// A file name or content type, used only when the bytes are ambiguous.
@@ -72,10 +85,39 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
+            deadline: None,
             today: None,
             hint: None,
             max_bytes: DEFAULT_MAX_BYTES,
         }
+    }
+}
+
+impl Options {
+    /// These options with a deadline `budget` from now.
+    pub fn with_budget(mut self, budget: Duration) -> Self {
+        self.deadline = Instant::now().checked_add(budget);
+        self
+    }
+
+    /// Whether the deadline has passed; the first time it is seen passed,
+    /// a `budget-exceeded` diagnostic naming `stage` is added.
+    pub(crate) fn out_of_time(&self, diagnostics: &mut Vec<Diagnostic>, stage: &str) -> bool {
+        let Some(deadline) = self.deadline else {
+            return false;
+        };
+        if diagnostics.iter().any(|d| d.code == Code::BudgetExceeded) {
+            return true;
+        }
+        if Instant::now() < deadline {
+            return false;
+        }
+        diagnostics.push(Diagnostic::new(
+            Code::BudgetExceeded,
+            Severity::Error,
+            format!("the document was not read within its time budget; reading stopped {stage}"),
+        ));
+        true
     }
 }
 
@@ -115,11 +157,11 @@ pub fn extract_text(bytes: &[u8], opts: &Options) -> Extracted {
         Format::Pdf => match pdf::to_text(bytes) {
             Ok(t) => t,
             Err(e) => {
-                diagnostics.push(Diagnostic::new(
-                    Code::PdfUnreadable,
-                    Severity::Error,
-                    e.to_string(),
-                ));
+                let code = match e {
+                    pdf::PdfError::TooSlow(_) => Code::BudgetExceeded,
+                    _ => Code::PdfUnreadable,
+                };
+                diagnostics.push(Diagnostic::new(code, Severity::Error, e.to_string()));
                 String::new()
             }
         },
@@ -143,7 +185,24 @@ pub fn extract_text(bytes: &[u8], opts: &Options) -> Extracted {
                             "template source (PHP, Blade or JSX) was removed from the page",
                         ));
                     }
-                    html::to_text(&markup)
+                    let (text, flattened) = html::to_text(&markup);
+                    if let Some(f) = flattened {
+                        diagnostics.push(Diagnostic::new(
+                            Code::Flattened,
+                            Severity::Notice,
+                            format!(
+                                "{} tags of the page were ignored, their text kept: {} nested deeper than {} levels, {} past {} elements, {} left more than {} formatting elements open",
+                                f.too_deep + f.too_many + f.formatting,
+                                f.too_deep,
+                                html::MAX_NESTING,
+                                f.too_many,
+                                html::MAX_ELEMENTS,
+                                f.formatting,
+                                html::MAX_FORMATTING,
+                            ),
+                        ));
+                    }
+                    text
                 }
                 Format::Markdown => markdown_to_text(&text),
                 _ => text,
@@ -154,6 +213,14 @@ pub fn extract_text(bytes: &[u8], opts: &Options) -> Extracted {
         diagnostics.push(Diagnostic::new(Code::PrivateKeyPublished, Severity::Error, "the document contains an OpenPGP PRIVATE key block: the team's secret key is published"));
     }
     let mut clearsigned = false;
+    if opts.out_of_time(&mut diagnostics, "after the text was extracted") {
+        return Extracted {
+            format,
+            text,
+            clearsigned,
+            diagnostics,
+        };
+    }
     if let Some(cs) = clearsign::extract(&text) {
         if let Some(damage) = cs.damage {
             let what = match damage {
@@ -229,18 +296,11 @@ fn markdown_to_text(text: &str) -> String {
 }
 
 fn strip_inline_markdown(line: &str) -> String {
-    let mut s = line.replace('`', "");
     // `[text](url)` keeps both, so the URL is still found.
-    while let (Some(a), Some(b)) = (s.find("]("), s.find(')')) {
-        if b < a {
-            break;
-        }
-        let Some(open) = s[..a].rfind('[') else { break };
-        let label = s[open + 1..a].to_string();
-        let url = s[a + 2..b].to_string();
-        s = format!("{}{} {}{}", &s[..open], label, url, &s[b + 1..]);
-    }
-    s
+    static LINK: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\[([^\[\]]*)\]\(([^()]*)\)").expect("valid regex"));
+    let s = line.replace('`', "");
+    LINK.replace_all(&s, "$1 $2").into_owned()
 }
 
 /// A document delivered inside a JSON string (a mirror's API) has its line

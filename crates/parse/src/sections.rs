@@ -139,11 +139,18 @@ fn collapse_spaces_slow(s: &str) -> String {
     out
 }
 
+/// The most parts one line is cut into: a whole document on one line has a
+/// few hundred labels; past this the rest of the line stays one part.
+const MAX_CUTS: usize = 10_000;
+
 /// Splits a line at every place where a numbered known heading, or a known
 /// label followed by a colon, begins.
 fn split_collapsed(line: &str) -> Vec<String> {
     let mut cuts: Vec<usize> = Vec::new();
     for caps in INLINE_NUMBER.captures_iter(line) {
+        if cuts.len() >= MAX_CUTS {
+            break;
+        }
         let Some(num) = caps.get(1) else { continue };
         let after = &line[num.end()..];
         // A heading is short: looking at its first words is enough, and
@@ -162,22 +169,31 @@ fn split_collapsed(line: &str) -> Vec<String> {
         }
     }
     // `Label: value` pairs, as in "Timezone: GMT Telephone Number: +44 ...".
+    // A label holds no colon, so it starts after the previous one: each
+    // colon is then worth a few lookups, however the line goes on.
     let mut from = 0;
     while let Some(rel) = line[from..].find(':') {
+        if cuts.len() >= MAX_CUTS {
+            break;
+        }
         let colon = from + rel;
+        let previous = from;
         from = colon + 1;
-        let window_start = line[..colon]
+        let window_start = line[previous..colon]
             .char_indices()
             .rev()
             .take(60)
             .last()
-            .map(|(i, _)| i)
-            .unwrap_or(0);
+            .map_or(colon, |(i, _)| previous + i);
         let window = &line[window_start..colon];
         // Try each word start in the window, longest label first.
+        let starts_word = |i: usize| {
+            let before = &line[..window_start + i];
+            before.is_empty() || before.ends_with(' ')
+        };
         let mut starts: Vec<usize> = window
             .char_indices()
-            .filter(|&(i, _)| i == 0 || window[..i].ends_with(' '))
+            .filter(|&(i, _)| starts_word(i))
             .map(|(i, _)| i)
             .collect();
         starts.sort();

@@ -130,3 +130,20 @@ fn oversized_input_is_truncated_and_reported() {
     let r = parse(&vec![b'a'; 4096], "big", &opts);
     assert!(r.diagnostics.iter().any(|d| d.code.as_str() == "truncated"));
 }
+
+#[test]
+fn a_document_past_its_budget_is_a_record_that_says_so() {
+    let opts = Options::default().with_budget(std::time::Duration::ZERO);
+    let doc = b"2.1 Name of the Team\nXYZ-CERT\n2.3 Time Zone\nCET\n2.7 Electronic Mail Address\ncert@example.org\n";
+    let r = parse(doc, "slow.txt", &opts);
+    let over: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str() == "budget-exceeded")
+        .collect();
+    assert_eq!(over.len(), 1, "{:?}", r.diagnostics);
+    assert!(over[0].message.contains("after the text was extracted"));
+    // Without a budget the same bytes are read whole.
+    let r = parse(doc, "slow.txt", &Options::default());
+    assert_eq!(r.team.name.as_deref(), Some("XYZ-CERT"));
+}

@@ -146,6 +146,7 @@ codes! {
     MissingSection "missing-section" Warning Content "Sections of the RFC 2350 outline are missing." "Add the sections of the RFC 2350 outline (Appendix D) that are missing, even if only to say \"none\".";
     LocationMismatch "location-mismatch" Warning Content "Section 1.3 does not list the URL the document was fetched from." "List in section 1.3 the URL the document is published at.";
     LocationNotUrl "location-not-url" Notice Content "A location in section 1.3 is not a full URL." "Write each location in section 1.3 as a full URL.";
+    BudgetExceeded "budget-exceeded" Error Reachability "The document could not be read within the time a document is given; what was read before is kept." "Publish the description as a plain, well-formed page or text file (no deep nesting, no megabyte-long lines); this one takes too long to read.";
     PdfUnreadable "pdf-unreadable" Warning Content "The PDF's text could not be read." "Publish a text PDF (not scanned images), or the document as plain text beside it.";
     ValidKeyExpiredSince "valid-key-expired-since" Notice Signature "A good signature whose key has expired since." "The signature was good when made; re-sign with a current key so it stays checkable.";
     PdfX509Signature "pdf-x509-signature" Notice Signature "The PDF carries an X.509 signature, which is not checked." "Also publish a detached OpenPGP signature: the PDF's X.509 signature is not what RFC 2350 readers check.";

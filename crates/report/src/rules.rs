@@ -120,7 +120,7 @@ impl Findings<'_> {
             if not_a_document
                 && !matches!(
                     d.code,
-                    D::NotRfc2350 | D::PrivateKeyPublished | D::PdfUnreadable
+                    D::NotRfc2350 | D::PrivateKeyPublished | D::PdfUnreadable | D::BudgetExceeded
                 )
             {
                 continue;
@@ -137,6 +137,7 @@ impl Findings<'_> {
                 D::NoEmail => C::NoEmail,
                 D::LocationNotUrl => C::LocationNotUrl,
                 D::PdfUnreadable => C::PdfUnreadable,
+                D::BudgetExceeded => C::BudgetExceeded,
                 D::UnrecognisedHeading if opts.layout_notices => C::UnrecognisedHeading,
                 D::MissingSection => {
                     missing.push(d.message.trim_start_matches("no section ").to_string());

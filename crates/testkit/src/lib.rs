@@ -8,6 +8,8 @@
 //!   127.0.0.x stands in for one host) that records when every request
 //!   arrived and how many were in flight at once, and misbehaves on purpose
 //!   (trickle, endless body, slow body, sequences of answers).
+//! - [`hostile`]: documents generated to stall a parser (deep nesting,
+//!   megabyte lines, looping and inflating PDFs, armour tricks).
 //!
 //! What it is not: a dependency of any program; only `[dev-dependencies]`
 //! name it.
@@ -23,5 +25,6 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod hostile;
 pub mod http;
 pub mod pgp;
