@@ -24,7 +24,10 @@
 //!
 //! Run: `cargo bench --bench crawl`. `CSIRT_BENCH_RUNS` (default 3) sets
 //! how many crawls the ratio is the median of; `CSIRT_BENCH_BIN` crawls
-//! with another build of `csirt` (to compare two builds on one farm).
+//! with another build of `csirt` (to compare two builds on one farm);
+//! `CSIRT_BENCH_HOSTILE=1` adds three hosts serving 10 MB hostile
+//! documents (deep nesting, unclosed formatting, one line), signed, to
+//! show that they do not hold the crawl (issue #28).
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -52,6 +55,8 @@ enum Kind {
     RedirectLoop,
     Gone,
     RobotsDeny,
+    /// Serves the hostile document of this name (10 MB).
+    Hostile(&'static str),
 }
 
 struct Host {
@@ -122,11 +127,32 @@ fn farm(template: &str) -> (Vec<Host>, String) {
         Kind::Gone,
         Kind::RobotsDeny,
     ];
-    let kinds = faults.into_iter().chain((0..TEAMS).map(|i| match i {
-        i if i % 10 == 3 => Kind::TwoDocuments,
-        i if i % 5 == 1 => Kind::Html,
-        _ => Kind::Text,
-    }));
+    let hostile: &[&'static str] = if std::env::var_os("CSIRT_BENCH_HOSTILE").is_some() {
+        &[
+            "deep-div.html",
+            "formatting-with-attributes.html",
+            "one-line.txt",
+        ]
+    } else {
+        &[]
+    };
+    let family = if hostile.is_empty() {
+        Vec::new()
+    } else {
+        csirt_testkit::hostile::family(10_000_000)
+    };
+    let hostile_body = |name: &str| {
+        let h = family.iter().find(|h| h.name == name).expect("a member");
+        String::from_utf8_lossy(&h.bytes).into_owned()
+    };
+    let kinds = faults
+        .into_iter()
+        .chain(hostile.iter().map(|&n| Kind::Hostile(n)))
+        .chain((0..TEAMS).map(|i| match i {
+            i if i % 10 == 3 => Kind::TwoDocuments,
+            i if i % 5 == 1 => Kind::Html,
+            _ => Kind::Text,
+        }));
     let mut hosts = Vec::new();
     let mut seeds = String::new();
     for (i, kind) in kinds.enumerate() {
@@ -136,7 +162,7 @@ fn farm(template: &str) -> (Vec<Host>, String) {
         let key = TestKey::new(&format!("{name} <cert@farm-{i}.example>"));
         let base = server.url("");
         let path = match kind {
-            Kind::Html => "/rfc2350.html",
+            Kind::Html | Kind::Hostile(_) => "/rfc2350.html",
             _ => "/rfc2350.txt",
         };
         let (doc_url, sig_url) = (format!("{base}{path}"), format!("{base}{path}.sig"));
@@ -150,6 +176,7 @@ fn farm(template: &str) -> (Vec<Host>, String) {
         );
         let body = match kind {
             Kind::Html => html(&text),
+            Kind::Hostile(member) => hostile_body(member),
             _ => text,
         };
         server.route("/key.asc", Reply::ok(key.public()));

@@ -130,6 +130,35 @@ pub fn representatives(docs: Vec<TeamDocument>) -> Vec<(TeamDocument, Option<Rec
     best.into_iter().map(|(d, r, _)| (d, r)).collect()
 }
 
+/// The most text of one document that goes into the index's full-text
+/// field. RFC 2350 descriptions are a few kilobytes, the longest real ones
+/// under 100 KB; a 10 MB text cost the indexer about 200 MB, for words no
+/// one searches for.
+pub const MAX_INDEXED_TEXT: usize = 1 << 20;
+
+/// The sections' titles and texts, at most [`MAX_INDEXED_TEXT`] bytes.
+fn indexed_text(r: &Record) -> String {
+    let mut text = String::new();
+    for s in &r.sections {
+        if text.len() >= MAX_INDEXED_TEXT {
+            break;
+        }
+        text.push_str(&s.title);
+        text.push('\n');
+        text.push_str(&s.text);
+        text.push('\n');
+    }
+    text.truncate(floor_char_boundary(&text, MAX_INDEXED_TEXT));
+    text
+}
+
+fn floor_char_boundary(s: &str, at: usize) -> usize {
+    if at >= s.len() {
+        return s.len();
+    }
+    (0..=at).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0)
+}
+
 /// The search entry of a team's representative document.
 pub fn entry(d: &TeamDocument, r: Option<&Record>) -> Entry {
     let mut e = Entry {
@@ -174,12 +203,7 @@ pub fn entry(d: &TeamDocument, r: Option<&Record>) -> Entry {
         .flatten()
         .collect();
     e.lang = text(&r.language);
-    e.text = r
-        .sections
-        .iter()
-        .map(|s| format!("{}\n{}", s.title, s.text))
-        .collect::<Vec<_>>()
-        .join("\n");
+    e.text = indexed_text(r);
     e.updated = r.document.last_update_date();
     e.scope = r.constituency.clone();
     e
@@ -494,6 +518,29 @@ mod tests {
             publish_within(true, PUBLISH_EVERY * 3),
             Some(Duration::ZERO)
         );
+    }
+
+    #[test]
+    fn the_indexed_text_is_bounded() {
+        let section = |title: &str, text: String| csirt_parse::Section {
+            number: None,
+            title: title.into(),
+            field: None,
+            text,
+            line: 1,
+        };
+        let r = Record {
+            sections: vec![
+                section("2.1 Name of the Team", "ONE-CERT".into()),
+                section("5. Services", "é".repeat(MAX_INDEXED_TEXT)),
+                section("6. Forms", "never indexed".into()),
+            ],
+            ..Record::default()
+        };
+        let t = indexed_text(&r);
+        assert!(t.starts_with("2.1 Name of the Team\nONE-CERT\n5. Services\n"));
+        assert!(t.len() <= MAX_INDEXED_TEXT && t.len() > MAX_INDEXED_TEXT - 2);
+        assert!(!t.contains("never indexed"));
     }
 
     #[test]
