@@ -7,7 +7,7 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use csirt::{cmd, pdf_child};
 
 /// A searchable, verified and current directory of CSIRTs, read from the
@@ -31,6 +31,8 @@ enum Command {
     LookupData(cmd::lookup_data::Args),
     Seeds(cmd::seeds::Args),
     Serve(cmd::serve::Args),
+    Completions(cmd::docs::CompletionsArgs),
+    Man(cmd::docs::ManArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +65,8 @@ fn main() -> ExitCode {
         Command::LookupData(args) => cmd::lookup_data::run(args),
         Command::Seeds(args) => cmd::seeds::run(args),
         Command::Serve(args) => cmd::serve::run(args),
+        Command::Completions(args) => cmd::docs::completions(args, Cli::command()),
+        Command::Man(args) => cmd::docs::man(args, Cli::command()),
     };
     match result {
         Ok(code) => code,

@@ -1,6 +1,7 @@
 //! The subcommands: each parses its arguments, calls the crates, prints.
 
 pub mod crawl;
+pub mod docs;
 pub mod find;
 pub mod index;
 pub mod lint;
