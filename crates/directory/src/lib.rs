@@ -148,15 +148,11 @@ fn indexed_text(r: &Record) -> String {
         text.push_str(&s.text);
         text.push('\n');
     }
-    text.truncate(floor_char_boundary(&text, MAX_INDEXED_TEXT));
+    text.truncate(csirt_parse::sections::floor_char_boundary(
+        &text,
+        MAX_INDEXED_TEXT,
+    ));
     text
-}
-
-fn floor_char_boundary(s: &str, at: usize) -> usize {
-    if at >= s.len() {
-        return s.len();
-    }
-    (0..=at).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0)
 }
 
 /// The search entry of a team's representative document.

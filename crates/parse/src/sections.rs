@@ -239,7 +239,9 @@ fn with_number(line: &str, at: usize) -> usize {
     }
 }
 
-fn floor_char_boundary(s: &str, max: usize) -> usize {
+/// The largest char boundary of `s` at or below `max` (`str`'s own is
+/// not stable yet): where to cut a string to at most `max` bytes.
+pub fn floor_char_boundary(s: &str, max: usize) -> usize {
     if s.len() <= max {
         return s.len();
     }
