@@ -421,6 +421,54 @@ pub fn asn(v: &str) -> Result<u32, String> {
         .map_err(|_| format!("`asn:` takes an AS number like 64500 or AS64500; {v:?} is not one"))
 }
 
+/// What a query that is nothing but an address, a domain, a web address
+/// or an AS number stands for, as people paste them into a search box:
+/// the lookup (`ip:192.0.2.7`, `domain:cert.example`, `asn:64500`), or none
+/// when the query is anything else. A bare number is not an AS number
+/// (it may be a phone number or a year); `AS64500` is.
+pub fn bare_lookup(q: &str) -> Option<String> {
+    let t = q.trim();
+    if t.is_empty() || t.len() > 300 {
+        return None;
+    }
+    let upper = t.to_ascii_uppercase();
+    if upper.starts_with("AS") {
+        let digits = upper
+            .trim_start_matches("ASN")
+            .trim_start_matches("AS")
+            .trim();
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            return asn(t).ok().map(|n| format!("asn:{n}"));
+        }
+    }
+    if t.contains(char::is_whitespace) {
+        return None;
+    }
+    if let Ok(a) = ip(t) {
+        return Some(format!("ip:{a}"));
+    }
+    // A pasted link: its host.
+    let host = match t.split_once("://") {
+        Some((scheme, rest))
+            if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") =>
+        {
+            let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+            let host = authority.rsplit('@').next().unwrap_or("");
+            if let Ok(a) = ip(host) {
+                return Some(format!("ip:{a}"));
+            }
+            host.split(':').next().unwrap_or("")
+        }
+        Some(_) => return None,
+        None => t,
+    };
+    let d = domain(host).ok()?;
+    // A name with a dot and a top-level label that is not a number: a
+    // version like 1.2 or a section number like 3.2 is not a domain.
+    let tld = d.rsplit('.').next()?;
+    (d.contains('.') && tld.bytes().any(|b| b.is_ascii_alphabetic())).then(|| format!("domain:{d}"))
+}
+
 fn updated(v: &str) -> Result<Clause, String> {
     let (cmp, date) = if let Some(d) = v.strip_prefix('>') {
         (Cmp::After, d)
@@ -570,6 +618,35 @@ mod tests {
         let c = parse("ip:192.0.2.7 universities").unwrap();
         assert_eq!(lookup_part(&c).ip, Some("192.0.2.7".parse().unwrap()));
         assert!(lookup_part(&parse("universities country:CA").unwrap()).is_empty());
+    }
+
+    #[test]
+    fn addresses_domains_and_as_numbers_typed_alone_are_lookups() {
+        for (q, want) in [
+            ("192.0.2.7", Some("ip:192.0.2.7")),
+            (" [2001:db8::1] ", Some("ip:2001:db8::1")),
+            ("AS64500", Some("asn:64500")),
+            ("asn 64500", Some("asn:64500")),
+            ("Mail.Example.ORG.", Some("domain:mail.example.org")),
+            (
+                "https://www.cert.example:8443/rfc2350?x=1",
+                Some("domain:www.cert.example"),
+            ),
+            ("http://192.0.2.7/x", Some("ip:192.0.2.7")),
+            ("64500", None),
+            ("3.2", None),
+            ("universities Quebec", None),
+            ("country:CA", None),
+            ("ftp://cert.example", None),
+            ("cert@team.example", None),
+            ("ASX", None),
+            ("", None),
+        ] {
+            assert_eq!(bare_lookup(q).as_deref(), want, "{q:?}");
+            if let Some(w) = want {
+                assert!(parse(w).is_ok(), "{w}");
+            }
+        }
     }
 
     #[test]

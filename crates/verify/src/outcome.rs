@@ -68,6 +68,24 @@ impl Outcome {
         }
     }
 
+    /// The outcome for people, in a few words: what a web page or a report
+    /// shows beside (never instead of) its colour.
+    pub fn in_words(self) -> &'static str {
+        match self {
+            Outcome::Valid => "valid signature",
+            Outcome::ValidKeyExpiredSince => "valid signature; the key has expired since",
+            Outcome::SignerNotStatedKey => "signed by a key the document does not state",
+            Outcome::WeakAlgorithm => "signed with a weak algorithm",
+            Outcome::ExpiredKey => "signed with an expired key",
+            Outcome::RevokedKey => "signed with a revoked key",
+            Outcome::BadSignature => "bad signature: the document is not what was signed",
+            Outcome::UnknownKey => "signed by a key nobody published",
+            Outcome::UnsupportedFormat => "signature in a format that cannot be read",
+            Outcome::MalformedSignature => "the signature cannot be read",
+            Outcome::Unsigned => "not signed",
+        }
+    }
+
     /// Reads a code back.
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|o| o.code() == code)
@@ -253,6 +271,7 @@ mod tests {
             assert_eq!(Outcome::from_code(o.code()), Some(o));
             assert_eq!(o.code().parse::<Outcome>(), Ok(o));
             assert_eq!(serde_json::to_value(o).unwrap(), o.code());
+            assert!(!o.in_words().is_empty());
         }
         assert!("fine".parse::<Outcome>().is_err());
     }
