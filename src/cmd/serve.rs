@@ -1,4 +1,4 @@
-//! `csirt serve`: the JSON API, and crawls on a schedule.
+//! `csirt serve`: the web pages and the JSON API, and crawls on a schedule.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -10,10 +10,18 @@ use anyhow::Context;
 use csirt_crawl::{Config, Progress};
 use csirt_serve::App;
 
-/// Serve the directory as a read-only JSON API, and keep it current.
+/// Serve the directory as web pages and a read-only JSON API, and keep it current.
 ///
-/// Endpoints (all GET; see /openapi.json):
+/// Pages for people (open http://127.0.0.1:8350/ in a browser):
+///   /                              search: the csirt-find language, or an IP,
+///                                  domain or AS number typed alone (lookup)
+///   /teams/{id}                    contacts, key, signature, findings,
+///                                  sections, versions with what changed
+///   /report                        the report, filterable
+///
+/// API endpoints (all GET; see /openapi.json):
 ///   /v1/search?q=&limit=&offset=   the csirt-find query language and ranking
+///   /v1/lookup?ip=&domain=&asn=&country=&sector=
 ///   /v1/teams?country=&signed=&stale=&limit=&offset=
 ///   /v1/teams/{id}                 record, verification, findings, last crawl
 ///   /v1/teams/{id}/history         versions and what changed
@@ -21,8 +29,8 @@ use csirt_serve::App;
 ///   /v1/changes.atom               new teams, new versions, changed outcomes
 ///   /healthz  /metrics  /openapi.json
 ///
-/// Errors are JSON {"error": {"code", "message"}} with a 4xx status for bad
-/// input. The server listens on loopback unless told otherwise; put a
+/// API errors are JSON {"error": {"code", "message"}} with a 4xx status for
+/// bad input; pages answer the same status with a page. The server listens on loopback unless told otherwise; put a
 /// reverse proxy in front of it to publish it.
 ///
 /// With --crawl-every, the server crawls --seeds on that schedule (with

@@ -46,8 +46,22 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route(ROUTES[7], get(healthz))
         .route(ROUTES[8], get(metrics))
         .route(ROUTES[9], get(openapi))
-        .fallback(|| async {
-            ApiError::not_found("not-found", "no such endpoint; see /openapi.json")
+        .merge(crate::pages::routes())
+        .fallback(|req: Request| async move {
+            let accept = req
+                .headers()
+                .get(header::ACCEPT)
+                .and_then(|a| a.to_str().ok());
+            if crate::pages::wants_page(req.uri().path(), accept) {
+                crate::pages::PageError::not_found(format!(
+                    "There is no page at {}.",
+                    req.uri().path()
+                ))
+                .into_response()
+            } else {
+                ApiError::not_found("not-found", "no such endpoint; see /openapi.json")
+                    .into_response()
+            }
         })
         .method_not_allowed_fallback(|| async {
             ApiError {
@@ -56,6 +70,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
                 message: "this API is read-only: use GET".into(),
             }
         })
+        .layer(axum::middleware::from_fn(crate::pages::security_headers))
         .layer(axum::middleware::from_fn_with_state(app.clone(), track))
         .layer(
             tower_http::cors::CorsLayer::new()
@@ -305,7 +320,7 @@ fn json_body(body: Bytes) -> Response {
 /// Read through a narrow typed view: serde skips every other field of the
 /// record without building it, where a `Value` would allocate the whole
 /// record (sections, diagnostics) for every hit of every search.
-fn summary(record: &str) -> Value {
+pub(crate) fn summary(record: &str) -> Value {
     #[derive(Deserialize, Default)]
     #[serde(default)]
     struct View {

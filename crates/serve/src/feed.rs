@@ -25,7 +25,7 @@ pub(crate) fn atom(s: &Snapshot, base: &str) -> String {
     for e in &s.feed {
         let _ = write!(
             out,
-            "  <entry>\n    <id>{}</id>\n    <title>{}</title>\n    <updated>{}</updated>\n    <link href=\"{}/v1/teams/{}\"/>\n",
+            "  <entry>\n    <id>{}</id>\n    <title>{}</title>\n    <updated>{}</updated>\n    <link href=\"{}/teams/{}\"/>\n",
             xml(&e.id),
             xml(&e.title),
             e.updated.to_rfc3339(),

@@ -1,11 +1,14 @@
-//! The read-only JSON API over the CSIRT directory, for other tools:
-//! ticketing systems, enrichment pipelines, a team's own scripts.
+//! The read-only web server over the CSIRT directory: pages for people
+//! (search, team pages, the report; [`pages`]) and a JSON API for other
+//! tools (ticketing systems, enrichment pipelines, a team's own scripts).
 //!
 //! [`App`] holds the data directory open: the search index (the same query
 //! language and ranking as `csirt-find`), the store, and a [`Snapshot`] of
 //! every team's state and findings built after each crawl. [`App::router`]
-//! serves it with axum under `/v1`, plus `/healthz`, `/metrics` (Prometheus
-//! text) and `/openapi.json`. [`App::refresh`] picks up a crawl's commit
+//! serves it with axum: the pages at `/`, `/teams/{id}` and `/report`, the
+//! API under `/v1`, plus `/healthz`, `/metrics` (Prometheus text) and
+//! `/openapi.json`. Both read the same snapshot and index, so a page and
+//! the API never disagree. [`App::refresh`] picks up a crawl's commit
 //! without a restart; requests in flight keep the view they started with.
 //!
 //! What it is not: it never writes the store or the index, and it does not
@@ -21,6 +24,7 @@ mod feed;
 pub mod listen;
 mod metrics;
 pub mod openapi;
+pub mod pages;
 mod snapshot;
 
 use std::path::{Path, PathBuf};
