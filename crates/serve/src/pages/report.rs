@@ -94,20 +94,32 @@ fn render(app: &App, params: Result<Query<Params>, QueryRejection>) -> Result<Re
         return Err(PageError::bad("offset must be at most 100000"));
     }
     let snap = app.snapshot();
-    let mut options = csirt_report::Options::at(chrono::Utc::now());
-    options.stale_after = app.config.stale_after;
-    let mut r = csirt_report::Report::build(&snap.subjects, &options, |t| {
-        (country.is_empty()
-            || t.country
-                .as_deref()
-                .is_some_and(|tc| tc.eq_ignore_ascii_case(country)))
-            && (!unsigned || !t.outcome.is_some_and(|o| o.is_valid()))
-            && (!stale || t.stale)
-    });
-    r.findings
-        .retain(|f| f.severity >= min && code.is_none_or(|c| f.code == c));
+    // Without a team filter the report is the snapshot's own, judged once
+    // a day; a team filter changes the summary, so it is built anew.
+    let (cached, built);
+    let r: &csirt_report::Report = if country.is_empty() && !unsigned && !stale {
+        cached = snap.report(chrono::Utc::now().date_naive(), app.config.stale_after);
+        &cached
+    } else {
+        let mut options = csirt_report::Options::at(chrono::Utc::now());
+        options.stale_after = app.config.stale_after;
+        built = csirt_report::Report::build(&snap.subjects, &options, |t| {
+            (country.is_empty()
+                || t.country
+                    .as_deref()
+                    .is_some_and(|tc| tc.eq_ignore_ascii_case(country)))
+                && (!unsigned || !t.outcome.is_some_and(|o| o.is_valid()))
+                && (!stale || t.stale)
+        });
+        &built
+    };
+    let findings: Vec<&csirt_report::Finding> = r
+        .findings
+        .iter()
+        .filter(|f| f.severity >= min && code.is_none_or(|c| f.code == c))
+        .collect();
     let s = &r.summary;
-    let shown = r.findings.len().saturating_sub(offset).min(PER_PAGE);
+    let shown = findings.len().saturating_sub(offset).min(PER_PAGE);
     let body = html! {
         h1 { "Report" }
         p { "Judged " time datetime=(r.generated.to_rfc3339()) { (r.generated.format("%Y-%m-%d %H:%M UTC")) }
@@ -128,22 +140,22 @@ fn render(app: &App, params: Result<Query<Params>, QueryRejection>) -> Result<Re
             }
         }
         div.charts {
-            (bars("Age of the date of last update", "ages", &ages(&r)))
-            (bars("Signature outcomes", "outcomes", &outcomes(&r)))
+            (bars("Age of the date of last update", "ages", &ages(r)))
+            (bars("Signature outcomes", "outcomes", &outcomes(r)))
         }
         h2 #findings-h { "Findings" }
         p.count role="status" { (s.errors) " errors, " (s.warnings) " warnings, " (s.notices) " notices in the report; "
-            (r.findings.len()) " shown by the filters"
-            @if shown < r.findings.len() { ", " (offset + 1) "–" (offset + shown) " on this page" } "." }
+            (findings.len()) " shown by the filters"
+            @if shown < findings.len() { ", " (offset + 1) "–" (offset + shown) " on this page" } "." }
         div.table-wrap {
             table #findings aria-labelledby="findings-h" {
                 thead { tr { th scope="col" { "Severity" } th scope="col" { "Team" } th scope="col" { "Finding" } th scope="col" { "Fix" } } }
                 tbody {
-                    @for f in r.findings.iter().skip(offset).take(PER_PAGE) {
+                    @for f in findings.iter().skip(offset).take(PER_PAGE) {
                         @let sev = csirt_report::render::severity(f.severity);
                         tr class=(sev) data-code=(f.code.code()) {
                             td { span class={ "severity " (sev) } { (sev) } }
-                            td { (team_link(&r, &f.team)) @if let Some(c) = &f.country { " " span.country { (c) } }
+                            td { (team_link(r, &f.team)) @if let Some(c) = &f.country { " " span.country { (c) } }
                                  br; span.url { (link(&f.url)) } }
                             td { code { (f.code.code()) } @if let Some(l) = f.line { " line " (l) } ": " (f.message)
                                  @if !f.evidence.is_empty() { div.evidence { (clip(&f.evidence, 300)) } } }
@@ -153,10 +165,10 @@ fn render(app: &App, params: Result<Query<Params>, QueryRejection>) -> Result<Re
                 }
             }
         }
-        @if offset > 0 || offset + shown < r.findings.len() {
+        @if offset > 0 || offset + shown < findings.len() {
             nav.pager aria-label="Pages" {
                 @if offset > 0 { a rel="prev" href=(p.link(offset.saturating_sub(PER_PAGE))) { "← Previous" } }
-                @if offset + shown < r.findings.len() { a rel="next" href=(p.link(offset + PER_PAGE)) { "Next →" } }
+                @if offset + shown < findings.len() { a rel="next" href=(p.link(offset + PER_PAGE)) { "Next →" } }
             }
         }
     };
