@@ -462,4 +462,50 @@ impl Report {
     pub fn has_at_least(&self, level: Severity) -> bool {
         self.findings.iter().any(|f| f.severity >= level)
     }
+
+    /// Teams by the age of their Date of Last Update, in the buckets the
+    /// reports chart (under 1 year ... 5 years or more, no readable date).
+    pub fn ages(&self) -> Vec<(String, usize)> {
+        let mut ages: Vec<(String, usize)> = [
+            "under 1 year",
+            "1 to 2 years",
+            "2 to 3 years",
+            "3 to 5 years",
+            "5 years or more",
+            "no readable date",
+        ]
+        .into_iter()
+        .map(|l| (l.to_string(), 0))
+        .collect();
+        for t in &self.teams {
+            let i = match t.age_days {
+                Some(d) if d < 365 => 0,
+                Some(d) if d < 730 => 1,
+                Some(d) if d < 1095 => 2,
+                Some(d) if d < 1826 => 3,
+                Some(_) => 4,
+                None => 5,
+            };
+            ages[i].1 += 1;
+        }
+        ages
+    }
+
+    /// Teams by signature outcome, most common first, each outcome named
+    /// by `name` (its code, or its words).
+    pub fn outcomes(
+        &self,
+        name: impl Fn(Option<csirt_verify::Outcome>) -> String,
+    ) -> Vec<(String, usize)> {
+        let mut outcomes: Vec<(String, usize)> = Vec::new();
+        for t in &self.teams {
+            let o = name(t.outcome);
+            match outcomes.iter_mut().find(|(k, _)| *k == o) {
+                Some((_, n)) => *n += 1,
+                None => outcomes.push((o, 1)),
+            }
+        }
+        outcomes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        outcomes
+    }
 }

@@ -360,34 +360,8 @@ pub fn html(r: &Report) -> String {
         );
     }
     p.push_str("</table>\n");
-    let mut ages = vec![
-        ("under 1 year".to_string(), 0),
-        ("1 to 2 years".into(), 0),
-        ("2 to 3 years".into(), 0),
-        ("3 to 5 years".into(), 0),
-        ("5 years or more".into(), 0),
-        ("no readable date".into(), 0),
-    ];
-    for t in &r.teams {
-        let i = match t.age_days {
-            Some(d) if d < 365 => 0,
-            Some(d) if d < 730 => 1,
-            Some(d) if d < 1095 => 2,
-            Some(d) if d < 1826 => 3,
-            Some(_) => 4,
-            None => 5,
-        };
-        ages[i].1 += 1;
-    }
-    let mut outcomes: Vec<(String, usize)> = Vec::new();
-    for t in &r.teams {
-        let o = t.outcome.map_or("not checked", |o| o.code()).to_string();
-        match outcomes.iter_mut().find(|(k, _)| *k == o) {
-            Some((_, n)) => *n += 1,
-            None => outcomes.push((o, 1)),
-        }
-    }
-    outcomes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let ages = r.ages();
+    let outcomes = r.outcomes(|o| o.map_or("not checked", |o| o.code()).to_string());
     p.push_str(&bars("Age of the Date of Last Update", "ages", &ages));
     p.push_str(&bars("Signature outcomes", "outcomes", &outcomes));
     let s = &r.summary;

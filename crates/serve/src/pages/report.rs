@@ -140,8 +140,8 @@ fn render(app: &App, params: Result<Query<Params>, QueryRejection>) -> Result<Re
             }
         }
         div.charts {
-            (bars("Age of the date of last update", "ages", &ages(r)))
-            (bars("Signature outcomes", "outcomes", &outcomes(r)))
+            (bars("Age of the date of last update", "ages", &r.ages()))
+            (bars("Signature outcomes", "outcomes", &r.outcomes(|o| o.map_or("not checked", |o| o.in_words()).to_string())))
         }
         h2 #findings-h { "Findings" }
         p.count role="status" { (s.errors) " errors, " (s.warnings) " warnings, " (s.notices) " notices in the report; "
@@ -212,48 +212,6 @@ fn form(p: &Params) -> Markup {
             div { button type="submit" { "Filter" } " " a href="/report" { "Clear" } }
         }
     }
-}
-
-fn ages(r: &csirt_report::Report) -> Vec<(String, usize)> {
-    let mut ages: Vec<(String, usize)> = [
-        "under 1 year",
-        "1 to 2 years",
-        "2 to 3 years",
-        "3 to 5 years",
-        "5 years or more",
-        "no readable date",
-    ]
-    .into_iter()
-    .map(|l| (l.to_string(), 0))
-    .collect();
-    for t in &r.teams {
-        let i = match t.age_days {
-            Some(d) if d < 365 => 0,
-            Some(d) if d < 730 => 1,
-            Some(d) if d < 1095 => 2,
-            Some(d) if d < 1826 => 3,
-            Some(_) => 4,
-            None => 5,
-        };
-        ages[i].1 += 1;
-    }
-    ages
-}
-
-fn outcomes(r: &csirt_report::Report) -> Vec<(String, usize)> {
-    let mut outcomes: Vec<(String, usize)> = Vec::new();
-    for t in &r.teams {
-        let o = t
-            .outcome
-            .map_or("not checked", |o| o.in_words())
-            .to_string();
-        match outcomes.iter_mut().find(|(k, _)| *k == o) {
-            Some((_, n)) => *n += 1,
-            None => outcomes.push((o, 1)),
-        }
-    }
-    outcomes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    outcomes
 }
 
 /// A horizontal bar chart in SVG (sized by attributes, which the
