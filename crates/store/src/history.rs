@@ -197,6 +197,13 @@ impl Store {
 
     /// Every version of a URL, newest first, with results.
     pub fn history(&self, url_id: i64) -> Result<Vec<VersionRow>> {
+        self.recent_history(url_id, usize::MAX)
+    }
+
+    /// The newest `limit` versions of a URL, newest first, with results: a
+    /// page that shows a few need not read years of daily versions.
+    pub fn recent_history(&self, url_id: i64, limit: usize) -> Result<Vec<VersionRow>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -207,11 +214,11 @@ impl Store {
                  FROM versions v JOIN blobs b ON b.sha256 = v.sha256
                  LEFT JOIN results r ON r.version_id = v.id
                  LEFT JOIN records p ON p.version_id = r.version_id
-                 WHERE v.url_id = ?1 ORDER BY v.first_seen DESC, v.id DESC",
+                 WHERE v.url_id = ?1 ORDER BY v.first_seen DESC, v.id DESC LIMIT ?2",
             )
             .map_err(self.db())?;
         let rows = stmt
-            .query_map([url_id], |r| {
+            .query_map([url_id, limit], |r| {
                 Ok(VersionRow {
                     id: r.get(0)?,
                     sha256: r.get(1)?,

@@ -1169,6 +1169,21 @@ mod tests {
     }
 
     #[test]
+    fn recent_history_reads_only_the_newest_versions() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path()).unwrap();
+        let (_, u, _) = one_document(&mut s);
+        for body in [b"v2".to_vec(), b"v3".to_vec()] {
+            s.record_fetch(&Fetch::ok(u, 200, body)).unwrap();
+        }
+        let all = s.history(u).unwrap();
+        assert_eq!(all.len(), 3);
+        let recent = s.recent_history(u, 2).unwrap();
+        assert_eq!(recent, all[..2]);
+        assert!(s.recent_history(u, 0).unwrap().is_empty());
+    }
+
+    #[test]
     fn a_record_without_its_result_reads_as_not_checked() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(dir.path()).unwrap();

@@ -63,11 +63,9 @@ async fn render(
         let mut out = Vec::new();
         for url in store.urls_of(id)? {
             let versions = if url.role == csirt_store::Role::Document {
-                let mut h = store.history(url.id)?;
                 // One more than shown: the oldest shown needs its
                 // predecessor to say what changed.
-                h.truncate(VERSIONS + 1);
-                h
+                store.recent_history(url.id, VERSIONS + 1)?
             } else {
                 Vec::new()
             };
