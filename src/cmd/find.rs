@@ -252,7 +252,6 @@ fn unstated(q: &str, delegations: &csirt_index::lookup::Delegations) -> String {
 }
 
 fn write_hit(out: &mut impl Write, n: usize, h: &Hit, today: NaiveDate) -> std::io::Result<()> {
-    let rec: Value = serde_json::from_str(&h.record).unwrap_or(Value::Null);
     let mut title = h.name.clone();
     if !h.short_name.is_empty() && !h.name.contains(&h.short_name) {
         title.push_str(&format!(" ({})", h.short_name));
@@ -270,46 +269,26 @@ fn write_hit(out: &mut impl Write, n: usize, h: &Hit, today: NaiveDate) -> std::
             "   (no team states it: this is the country's national team)"
         )?;
     }
-    let list = |p: &str| -> Vec<String> {
-        rec.pointer(p)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|v| v.as_str().map(String::from))
-            .collect()
-    };
-    let one = |p: &str| {
-        rec.pointer(p)
-            .and_then(Value::as_str)
-            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
-    };
+    let c = h.contact();
+    let one = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut reach = Vec::new();
-    let emails = list("/contact/emails");
-    if !emails.is_empty() {
-        reach.push(format!("e-mail {}", emails.join(", ")));
+    if !c.emails.is_empty() {
+        reach.push(format!("e-mail {}", c.emails.join(", ")));
     }
-    let phones = list("/contact/phones");
-    if !phones.is_empty() {
-        reach.push(format!("phone {}", phones.join(", ")));
+    if !c.phones.is_empty() {
+        reach.push(format!("phone {}", c.phones.join(", ")));
     }
-    if let Some(tz) = one("/contact/time_zone") {
-        reach.push(format!("time zone {}", clip(&tz, 40)));
+    if let Some(tz) = &c.time_zone {
+        reach.push(format!("time zone {}", clip(&one(tz), 40)));
     }
-    if let Some(h) = one("/contact/operating_hours") {
-        reach.push(format!("hours {}", clip(&h, 60)));
+    if let Some(h) = &c.hours {
+        reach.push(format!("hours {}", clip(&one(h), 60)));
     }
     if !reach.is_empty() {
         writeln!(out, "   {}", reach.join(" · "))?;
     }
-    let keys: Vec<String> = rec
-        .pointer("/keys")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|k| k["fingerprint"].as_str().map(String::from))
-        .collect();
-    if !keys.is_empty() {
-        writeln!(out, "   key {}", keys.join(", "))?;
+    if !c.fingerprints.is_empty() {
+        writeln!(out, "   key {}", c.fingerprints.join(", "))?;
     }
     if !h.key_confirmed_by.is_empty() {
         writeln!(
@@ -319,15 +298,11 @@ fn write_hit(out: &mut impl Write, n: usize, h: &Hit, today: NaiveDate) -> std::
         )?;
     }
     let age = match h.updated {
-        Some(d) => {
-            let years = (today - d).num_days() / 365;
-            let ago = match years {
-                0 => "this year".to_string(),
-                1 => "1 year ago".to_string(),
-                y => format!("{y} years ago"),
-            };
-            format!("{d}, {ago}{}", if h.stale { " — stale" } else { "" })
-        }
+        Some(d) => format!(
+            "{d}, {}{}",
+            csirt_report::age_in_words(d, today),
+            if h.stale { " — stale" } else { "" }
+        ),
         None => "unknown — stale".into(),
     };
     let signature = h.outcome.map_or("not checked", |o| o.code());

@@ -243,6 +243,13 @@ pub struct Hit {
     pub record: String,
 }
 
+impl Hit {
+    /// How to reach the team, from the hit's record.
+    pub fn contact(&self) -> lookup::Contact {
+        lookup::contact_of(&self.record)
+    }
+}
+
 /// Hits and how many matched in all.
 #[derive(Debug, Clone, Serialize)]
 pub struct Results {

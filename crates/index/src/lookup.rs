@@ -474,7 +474,7 @@ fn fold(s: &str) -> String {
 
 /// How to reach a team, read from its stored record through a narrow view
 /// (the rest of the record is skipped, not built).
-pub(crate) fn contact_of(record: &str) -> Contact {
+pub fn contact_of(record: &str) -> Contact {
     #[derive(serde::Deserialize, Default)]
     #[serde(default)]
     struct View {

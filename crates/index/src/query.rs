@@ -220,12 +220,10 @@ pub fn parse(q: &str) -> Result<Vec<Clause>, QueryError> {
         if let Some((key, value)) = field_prefix(&tok) {
             match key.to_ascii_lowercase().as_str() {
                 "signed" => {
-                    clauses.push(Clause::Signed(match value.to_ascii_lowercase().as_str() {
-                        "yes" | "valid" => Signed::Yes,
-                        "no" | "unsigned" => Signed::No,
-                        "bad" | "invalid" => Signed::Bad,
-                        _ => return Err(err("`signed:` takes yes, no or bad".into())),
-                    }));
+                    let signed = value
+                        .parse::<Signed>()
+                        .map_err(|_| err("`signed:` takes yes, no or bad".into()))?;
+                    clauses.push(Clause::Signed(signed));
                     continue;
                 }
                 "stale" => {

@@ -247,6 +247,22 @@ pub struct Subject {
     pub discovery: Option<csirt_crawl::discover::Discovery>,
 }
 
+impl Subject {
+    /// The directories that list the key that made the document's good
+    /// signature: a second channel, independent of the document, that the
+    /// key is the team's.
+    pub fn key_confirmed_by(&self) -> Vec<String> {
+        let signer = self
+            .verification
+            .as_ref()
+            .and_then(|v| v.report.signer.as_ref());
+        match (&self.listing, signer) {
+            (Some(l), Some(signer)) => l.key_confirmed_by(&signer.fingerprint),
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// What the crawls tell about a document's URL.
 #[derive(Debug, Clone, Default)]
 pub struct CrawlFacts {
@@ -389,6 +405,25 @@ pub struct TeamState {
     /// The directories that list the key that signed the document.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub key_confirmed_by: Vec<String>,
+}
+
+impl TeamState {
+    /// Whether the team is in the country `code` (ISO 3166-1, any case).
+    pub fn in_country(&self, code: &str) -> bool {
+        self.country
+            .as_deref()
+            .is_some_and(|c| c.eq_ignore_ascii_case(code))
+    }
+}
+
+/// How long ago a Date of Last Update was, for people: "this year",
+/// "1 year ago", "7 years ago" (whole years of 365 days).
+pub fn age_in_words(updated: chrono::NaiveDate, today: chrono::NaiveDate) -> String {
+    match (today - updated).num_days() / 365 {
+        i64::MIN..=0 => "this year".to_string(),
+        1 => "1 year ago".to_string(),
+        y => format!("{y} years ago"),
+    }
 }
 
 impl Report {

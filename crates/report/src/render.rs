@@ -286,10 +286,18 @@ pub fn escape_markup(s: &str) -> String {
     out
 }
 
+/// Whether `url` may become a link: http(s) only, never `javascript:`,
+/// `data:` or a path. The one rule of every output that links (this
+/// report, the server's pages).
+pub fn is_web_url(url: &str) -> bool {
+    let t = url.trim_start().as_bytes();
+    let scheme = |s: &str| t.len() > s.len() && t[..s.len()].eq_ignore_ascii_case(s.as_bytes());
+    scheme("https://") || scheme("http://")
+}
+
 /// A link for http(s) URLs; anything else (a path, `javascript:`) is text.
 fn link(url: &str) -> String {
-    let lower = url.trim_start().to_ascii_lowercase();
-    if lower.starts_with("https://") || lower.starts_with("http://") {
+    if is_web_url(url) {
         format!(
             "<a href=\"{}\" rel=\"noopener noreferrer\">{}</a>",
             escape_markup(url.trim()),
@@ -404,6 +412,7 @@ mod tests {
     #[test]
     fn only_web_urls_become_links_and_everything_is_escaped() {
         assert_eq!(link("javascript:alert(1)"), "javascript:alert(1)");
+        assert!(is_web_url(" HTTPS://x.org") && !is_web_url("http://") && !is_web_url("data:,x"));
         assert!(link("https://x.org/a?b=1&c=\"2\"")
             .contains("href=\"https://x.org/a?b=1&amp;c=&quot;2&quot;\""));
         assert_eq!(escape_markup("<script>"), "&lt;script&gt;");

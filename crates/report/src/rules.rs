@@ -582,15 +582,7 @@ pub(crate) fn state(s: &Subject, opts: &Options) -> TeamState {
                 .is_stale(r.document.last_update_date(), opts.at.date_naive())
         }),
         unreachable,
-        key_confirmed_by: match (
-            &s.listing,
-            s.verification
-                .as_ref()
-                .and_then(|v| v.report.signer.as_ref()),
-        ) {
-            (Some(l), Some(signer)) => l.key_confirmed_by(&signer.fingerprint),
-            _ => Vec::new(),
-        },
+        key_confirmed_by: s.key_confirmed_by(),
     }
 }
 

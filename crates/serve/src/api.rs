@@ -320,7 +320,7 @@ fn json_body(body: Bytes) -> Response {
 /// Read through a narrow typed view: serde skips every other field of the
 /// record without building it, where a `Value` would allocate the whole
 /// record (sections, diagnostics) for every hit of every search.
-pub(crate) fn summary(record: &str) -> Value {
+fn summary(record: &str) -> Value {
     #[derive(Deserialize, Default)]
     #[serde(default)]
     struct View {
@@ -417,11 +417,8 @@ async fn teams(
         .teams
         .iter()
         .filter(|t| {
-            p.country.as_deref().is_none_or(|c| {
-                t.country
-                    .as_deref()
-                    .is_some_and(|tc| tc.eq_ignore_ascii_case(c))
-            }) && signed.is_none_or(|s| is_valid(t.outcome) == s)
+            p.country.as_deref().is_none_or(|c| t.in_country(c))
+                && signed.is_none_or(|s| is_valid(t.outcome) == s)
                 && stale.is_none_or(|s| t.stale == s)
         })
         .collect();
@@ -449,18 +446,11 @@ async fn team(
         .filter(|s| s.team_id == Some(id))
         .map(|s| {
             let c = s.crawl.as_ref();
-            let signer = s
-                .verification
-                .as_ref()
-                .and_then(|v| v.report.signer.as_ref());
             json!({
                 "url": s.url,
                 "record": s.record,
                 "verification": s.verification,
-                "key_confirmed_by": match (&s.listing, signer) {
-                    (Some(l), Some(signer)) => l.key_confirmed_by(&signer.fingerprint),
-                    _ => Vec::new(),
-                },
+                "key_confirmed_by": s.key_confirmed_by(),
                 "unreachable_since": c.and_then(|c| c.failing.as_ref().map(|f| f.0.clone())),
                 "unreachable_reason": c.and_then(|c| c.failing.as_ref().map(|f| f.1.clone())),
                 "first_seen": c.and_then(|c| c.first_seen),
@@ -598,44 +588,19 @@ async fn report(
     params: std::result::Result<Query<ReportParams>, QueryRejection>,
 ) -> Result<Json<Value>> {
     let p = query(params)?;
-    let min = match p.severity.as_deref() {
-        None | Some("notice") => csirt_report::Severity::Notice,
-        Some("warning") => csirt_report::Severity::Warning,
-        Some("error") => csirt_report::Severity::Error,
-        Some(other) => {
-            return Err(ApiError::bad(
-                "bad-parameter",
-                format!("severity must be error, warning or notice, not {other:?}"),
-            ))
-        }
-    };
-    let code: Option<csirt_report::FindingCode> = match p.code.as_deref() {
-        None => None,
-        Some(c) => Some(c.parse().map_err(|e: csirt_report::UnknownCode| {
-            ApiError::bad("bad-parameter", e.to_string())
-        })?),
-    };
+    let findings = crate::filters::Findings::parse(p.severity.as_deref(), p.code.as_deref())
+        .map_err(|e| ApiError::bad("bad-parameter", e))?;
     let when = when(&app, &p.when)?;
-    let snap = app.snapshot();
-    let mut options = csirt_report::Options::at(chrono::Utc::now());
-    if when.today != options.at.date_naive() {
-        options.at = when
-            .today
-            .and_hms_opt(0, 0, 0)
-            .unwrap_or_default()
-            .and_utc();
-    }
-    options.stale_after = when.stale_after;
-    let mut r = csirt_report::Report::build(&snap.subjects, &options, |t| {
-        p.country.as_deref().is_none_or(|c| {
-            t.country
-                .as_deref()
-                .is_some_and(|tc| tc.eq_ignore_ascii_case(c))
-        }) && (!p.unsigned.unwrap_or(false) || !is_valid(t.outcome))
-            && (!p.stale.unwrap_or(false) || t.stale)
-    });
-    r.findings
-        .retain(|f| f.severity >= min && code.is_none_or(|c| f.code == c));
+    let teams = crate::filters::Teams {
+        country: p.country.as_deref(),
+        unsigned: p.unsigned.unwrap_or(false),
+        stale: p.stale.unwrap_or(false),
+    };
+    let report = app
+        .snapshot()
+        .report_of(when.today, when.stale_after, &teams);
+    let mut r = csirt_report::Report::clone(&report);
+    r.findings.retain(|f| findings.keeps(f));
     Ok(Json(
         serde_json::to_value(&r).map_err(|e| ApiError::internal(e.to_string()))?,
     ))

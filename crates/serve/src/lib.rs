@@ -21,6 +21,7 @@
 pub mod api;
 mod cache;
 mod feed;
+mod filters;
 pub mod listen;
 mod metrics;
 pub mod openapi;

@@ -71,21 +71,31 @@ impl Snapshot {
         if let Some((_, r)) = reports.iter().find(|(k, _)| *k == key) {
             return r.clone();
         }
-        let now = Utc::now();
-        let at = if day == now.date_naive() {
-            now
-        } else {
-            day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
-        };
-        let mut options = Options::at(at);
-        options.stale_after = stale_after;
-        let r = Arc::new(Report::build(&self.subjects, &options, |_| true));
+        let r = Arc::new(Report::build(
+            &self.subjects,
+            &report_options(day, stale_after),
+            |_| true,
+        ));
         if reports.len() >= REPORTS_KEPT {
             reports.remove(0);
         }
         reports.push((key, r.clone()));
         r
     }
+}
+
+/// How a report judged on `day` is made: as of now when `day` is
+/// today, else as of that day's start.
+pub(crate) fn report_options(day: NaiveDate, stale_after: StaleAfter) -> Options {
+    let now = Utc::now();
+    let at = if day == now.date_naive() {
+        now
+    } else {
+        day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+    };
+    let mut options = Options::at(at);
+    options.stale_after = stale_after;
+    options
 }
 
 /// New teams, new versions and changed signature outcomes, from every

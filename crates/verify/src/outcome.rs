@@ -128,6 +128,21 @@ pub enum Signed {
     Bad,
 }
 
+impl std::str::FromStr for Signed {
+    type Err = String;
+
+    /// `yes` (or `valid`), `no` (or `unsigned`), `bad` (or `invalid`), in
+    /// any case: what the query language and the pages' filters take.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "yes" | "valid" => Ok(Signed::Yes),
+            "no" | "unsigned" => Ok(Signed::No),
+            "bad" | "invalid" => Ok(Signed::Bad),
+            _ => Err(format!("signed takes yes, no or bad, not {s:?}")),
+        }
+    }
+}
+
 impl std::str::FromStr for Outcome {
     type Err = UnknownOutcome;
 
@@ -285,6 +300,7 @@ mod tests {
                 _ => Signed::Bad,
             };
             assert_eq!(o.signed(), want, "{o}");
+            assert_eq!(["yes", "no", "bad"][want as usize].parse(), Ok(want));
         }
     }
 }

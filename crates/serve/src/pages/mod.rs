@@ -27,15 +27,6 @@ use maud::{html, Markup, DOCTYPE};
 
 use crate::App;
 
-/// The page routes, as the browser tests and the bench reach them.
-pub const ROUTES: [&str; 5] = [
-    "/",
-    "/teams/{id}",
-    "/report",
-    "/static/csirt.css",
-    "/static/icon.svg",
-];
-
 /// Same-origin styles and scripts only (the pages have no script today);
 /// nothing inline, no frames, forms submit only here.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
@@ -45,16 +36,20 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
 const CSS: &str = include_str!("../../assets/csirt.css");
 const ICON: &str = include_str!("../../assets/icon.svg");
 
+/// The pages, and the two files they load.
 pub(crate) fn routes() -> Router<Arc<App>> {
     Router::new()
-        .route(ROUTES[0], get(search::page))
-        .route(ROUTES[1], get(team::page))
-        .route(ROUTES[2], get(report::page))
+        .route("/", get(search::page))
+        .route("/teams/{id}", get(team::page))
+        .route("/report", get(report::page))
         .route(
-            ROUTES[3],
+            "/static/csirt.css",
             get(|| async { asset("text/css; charset=utf-8", CSS) }),
         )
-        .route(ROUTES[4], get(|| async { asset("image/svg+xml", ICON) }))
+        .route(
+            "/static/icon.svg",
+            get(|| async { asset("image/svg+xml", ICON) }),
+        )
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
@@ -197,10 +192,8 @@ pub(crate) fn layout(title: &str, q: &str, main: Markup) -> Html<String> {
 
 /// A link for http(s) URLs; anything else (a path, `javascript:`) is text.
 pub(crate) fn link(url: &str) -> Markup {
-    let t = url.trim();
-    let lower = t.get(..8).unwrap_or(t).to_ascii_lowercase();
-    if lower.starts_with("https://") || lower.starts_with("http://") {
-        html! { a href=(t) rel="noopener noreferrer" { (url) } }
+    if csirt_report::render::is_web_url(url) {
+        html! { a href=(url.trim()) rel="noopener noreferrer" { (url) } }
     } else {
         html! { (url) }
     }
@@ -208,15 +201,14 @@ pub(crate) fn link(url: &str) -> Markup {
 
 /// The signature outcome in words, colour and a symbol.
 pub(crate) fn outcome(o: Option<csirt_store::Outcome>) -> Markup {
-    let (class, symbol, words) = match o {
-        None => ("none", "–", "not checked"),
-        Some(o) if o.is_valid() => ("good", "✓", o.in_words()),
-        Some(csirt_store::Outcome::Unsigned) => ("none", "–", o.map_or("", |o| o.in_words())),
-        Some(o) => ("bad", "✗", o.in_words()),
+    let (class, symbol) = match o.map(|o| o.signed()) {
+        Some(csirt_verify::Signed::Yes) => ("good", "✓"),
+        Some(csirt_verify::Signed::Bad) => ("bad", "✗"),
+        Some(csirt_verify::Signed::No) | None => ("none", "–"),
     };
     html! {
         span class={ "outcome " (class) } data-outcome=(o.map_or("not-checked", |o| o.code())) {
-            span aria-hidden="true" { (symbol) " " } (words)
+            span aria-hidden="true" { (symbol) " " } (o.map_or("not checked", |o| o.in_words()))
         }
     }
 }
@@ -224,18 +216,10 @@ pub(crate) fn outcome(o: Option<csirt_store::Outcome>) -> Markup {
 /// The Date of Last Update with its age, and whether it is stale.
 pub(crate) fn age(updated: Option<NaiveDate>, today: NaiveDate, stale: bool) -> Markup {
     match updated {
-        Some(d) => {
-            let years = (today - d).num_days() / 365;
-            let ago = match years {
-                i64::MIN..=0 => "this year".to_string(),
-                1 => "1 year ago".to_string(),
-                y => format!("{y} years ago"),
-            };
-            html! {
-                "updated " time datetime=(d) { (d) } ", " (ago)
-                @if stale { " " span.stale { "stale" } }
-            }
-        }
+        Some(d) => html! {
+            "updated " time datetime=(d) { (d) } ", " (csirt_report::age_in_words(d, today))
+            @if stale { " " span.stale { "stale" } }
+        },
         None => html! { "no readable date of last update " span.stale { "stale" } },
     }
 }

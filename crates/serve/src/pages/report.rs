@@ -48,10 +48,14 @@ impl Params {
     }
 }
 
+fn non_empty(v: &str) -> Option<&str> {
+    Some(v).filter(|v| !v.is_empty())
+}
+
 fn yes(name: &str, v: &str) -> Result<bool, PageError> {
     match v {
         "" | "no" => Ok(false),
-        "yes" | "on" => Ok(true),
+        "yes" => Ok(true),
         other => Err(PageError::bad(format!(
             "{name} must be yes or no, not {other:?}"
         ))),
@@ -70,54 +74,25 @@ pub(crate) async fn page(
 
 fn render(app: &App, params: Result<Query<Params>, QueryRejection>) -> Result<Response, PageError> {
     let Query(p) = params.map_err(|e| PageError::bad(e.body_text()))?;
-    let min = match p.severity.as_str() {
-        "" | "notice" => csirt_report::Severity::Notice,
-        "warning" => csirt_report::Severity::Warning,
-        "error" => csirt_report::Severity::Error,
-        other => {
-            return Err(PageError::bad(format!(
-                "severity must be error, warning or notice, not {other:?}"
-            )))
-        }
+    let wanted = crate::filters::Findings::parse(non_empty(&p.severity), non_empty(&p.code))
+        .map_err(PageError::bad)?;
+    let teams = crate::filters::Teams {
+        country: non_empty(p.country.trim()),
+        unsigned: yes("unsigned", &p.unsigned)?,
+        stale: yes("stale", &p.stale)?,
     };
-    let code: Option<csirt_report::FindingCode> = match p.code.as_str() {
-        "" => None,
-        c => Some(
-            c.parse()
-                .map_err(|e: csirt_report::UnknownCode| PageError::bad(e.to_string()))?,
-        ),
-    };
-    let (unsigned, stale) = (yes("unsigned", &p.unsigned)?, yes("stale", &p.stale)?);
-    let country = p.country.trim();
     let offset = p.offset.unwrap_or(0);
     if offset > 100_000 {
         return Err(PageError::bad("offset must be at most 100000"));
     }
-    let snap = app.snapshot();
-    // Without a team filter the report is the snapshot's own, judged once
-    // a day; a team filter changes the summary, so it is built anew.
-    let (cached, built);
-    let r: &csirt_report::Report = if country.is_empty() && !unsigned && !stale {
-        cached = snap.report(chrono::Utc::now().date_naive(), app.config.stale_after);
-        &cached
-    } else {
-        let mut options = csirt_report::Options::at(chrono::Utc::now());
-        options.stale_after = app.config.stale_after;
-        built = csirt_report::Report::build(&snap.subjects, &options, |t| {
-            (country.is_empty()
-                || t.country
-                    .as_deref()
-                    .is_some_and(|tc| tc.eq_ignore_ascii_case(country)))
-                && (!unsigned || !t.outcome.is_some_and(|o| o.is_valid()))
-                && (!stale || t.stale)
-        });
-        &built
-    };
-    let findings: Vec<&csirt_report::Finding> = r
-        .findings
-        .iter()
-        .filter(|f| f.severity >= min && code.is_none_or(|c| f.code == c))
-        .collect();
+    let r = app.snapshot().report_of(
+        chrono::Utc::now().date_naive(),
+        app.config.stale_after,
+        &teams,
+    );
+    let r = &*r;
+    let findings: Vec<&csirt_report::Finding> =
+        r.findings.iter().filter(|f| wanted.keeps(f)).collect();
     let s = &r.summary;
     let shown = findings.len().saturating_sub(offset).min(PER_PAGE);
     let body = html! {
@@ -205,9 +180,9 @@ fn form(p: &Params) -> Markup {
                           option value=(c.code()) selected[p.code == c.code()] { (c.code()) }
                       }
                   } }
-            div { input #unsigned type="checkbox" name="unsigned" value="yes" checked[p.unsigned == "yes" || p.unsigned == "on"];
+            div { input #unsigned type="checkbox" name="unsigned" value="yes" checked[p.unsigned == "yes"];
                   label for="unsigned" { "Without a valid signature" } }
-            div { input #stale type="checkbox" name="stale" value="yes" checked[p.stale == "yes" || p.stale == "on"];
+            div { input #stale type="checkbox" name="stale" value="yes" checked[p.stale == "yes"];
                   label for="stale" { "Stale" } }
             div { button type="submit" { "Filter" } " " a href="/report" { "Clear" } }
         }

@@ -21,15 +21,12 @@ const PER_PAGE: usize = 20;
 const LISTED_PER_PAGE: usize = 50;
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub(crate) struct Params {
-    #[serde(default)]
     q: String,
     offset: Option<usize>,
-    #[serde(default)]
     country: String,
-    #[serde(default)]
     signed: String,
-    #[serde(default)]
     stale: String,
 }
 
@@ -51,14 +48,7 @@ impl Params {
         }
         let signed = match self.signed.as_str() {
             "" => None,
-            "yes" => Some(csirt_verify::Signed::Yes),
-            "no" => Some(csirt_verify::Signed::No),
-            "bad" => Some(csirt_verify::Signed::Bad),
-            other => {
-                return Err(PageError::bad(format!(
-                    "signed must be yes, no or bad, not {other:?}"
-                )))
-            }
+            v => Some(v.parse::<csirt_verify::Signed>().map_err(PageError::bad)?),
         };
         let stale = match self.stale.as_str() {
             "" => None,
@@ -219,17 +209,9 @@ async fn results(
 /// One search hit, as `csirt-find` shows it: name, country, how to reach
 /// the team, age of the document, signature, snippet.
 fn hit(h: &csirt_index::Hit, today: NaiveDate) -> Markup {
-    let s = crate::api::summary(&h.record);
-    let list = |k: &str| -> Vec<String> {
-        s[k].as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|v| v.as_str().map(String::from))
-            .collect()
-    };
-    let emails = list("emails");
-    let phones = list("phones");
-    let tz = s["time_zone"].as_str().map(|t| clip(t, 40).into_owned());
+    let c = h.contact();
+    let tz = c.time_zone.as_deref().map(|t| clip(t, 40));
+    let hours = c.hours.as_deref().map(|t| clip(t, 60));
     let name = if h.name.is_empty() {
         "(unnamed team)"
     } else {
@@ -248,11 +230,12 @@ fn hit(h: &csirt_index::Hit, today: NaiveDate) -> Markup {
                     @for r in h.why.iter().take(3) { (r.says) ". " }
                 }
             }
-            @if !emails.is_empty() || !phones.is_empty() || tz.is_some() {
+            @if !c.emails.is_empty() || !c.phones.is_empty() || tz.is_some() || hours.is_some() {
                 p.reach {
-                    @if !emails.is_empty() { span { "E-mail " (emails.join(", ")) } }
-                    @if !phones.is_empty() { span { "Phone " (phones.join(", ")) } }
+                    @if !c.emails.is_empty() { span { "E-mail " (c.emails.join(", ")) } }
+                    @if !c.phones.is_empty() { span { "Phone " (c.phones.join(", ")) } }
                     @if let Some(tz) = &tz { span { "Time zone " (tz) } }
+                    @if let Some(h) = &hours { span { "Hours " (h) } }
                 }
             }
             p.meta {
@@ -273,10 +256,7 @@ fn listing(app: &App, p: &Params, f: &Filters<'_>, offset: usize, today: NaiveDa
         .teams
         .iter()
         .filter(|t| {
-            (f.country.is_empty()
-                || t.country
-                    .as_deref()
-                    .is_some_and(|c| c.eq_ignore_ascii_case(f.country)))
+            (f.country.is_empty() || t.in_country(f.country))
                 && f.signed
                     .is_none_or(|s| t.outcome.map_or(csirt_verify::Signed::No, |o| o.signed()) == s)
                 && f.stale.is_none_or(|s| t.stale == s)
@@ -370,11 +350,10 @@ fn countries(p: &Params, report: &csirt_report::Report) -> Markup {
 
 fn pager(p: &Params, offset: usize, per: usize, shown: usize, total: usize) -> Markup {
     let at = |o: usize| {
-        let mut u = p.with("offset", &o.to_string());
-        if o == 0 {
-            u = p.with("offset", "");
-        }
-        u
+        p.with(
+            "offset",
+            &if o == 0 { String::new() } else { o.to_string() },
+        )
     };
     html! {
         @if offset > 0 || offset + shown < total {
