@@ -3,7 +3,7 @@
 //! versions with what changed between them, and the URLs it came from.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -23,8 +23,9 @@ const SECTIONS_CHARS: usize = 40_000;
 const VERSIONS: usize = 12;
 /// Changed lines shown per pair of versions.
 const DIFF_LINES: usize = 80;
-/// Time one diff may take: two large, unrelated versions must not hold a
-/// request (the diff then is coarser, not wrong).
+/// Time all the page's diffs may take together: large, unrelated versions
+/// must not hold a request (a diff past the deadline is coarser, not
+/// wrong).
 const DIFF_TIME: Duration = Duration::from_millis(50);
 
 pub(crate) async fn page(
@@ -99,6 +100,7 @@ async fn render(
         &state.team
     };
 
+    let diffs_until = Instant::now() + DIFF_TIME;
     let body = html! {
         h1 {
             (name)
@@ -142,7 +144,7 @@ async fn render(
             }
         }
         @if let Some(r) = record { (sections(r, main_doc.map_or("", |d| d.url.as_str()))) }
-        @for f in fetched.iter().filter(|f| f.versions.len() > 1) { (versions(f)) }
+        @for f in fetched.iter().filter(|f| f.versions.len() > 1) { (versions(f, diffs_until)) }
         section #urls aria-labelledby="urls-h" {
             h2 #urls-h { "Where it was fetched from" }
             table {
@@ -217,10 +219,7 @@ fn spaced(f: &str) -> String {
 fn signature(s: &csirt_report::Subject) -> Markup {
     let v = s.verification.as_ref();
     let signer = v.and_then(|v| v.report.signer.as_ref());
-    let confirmed = match (&s.listing, signer) {
-        (Some(l), Some(signer)) => l.key_confirmed_by(&signer.fingerprint),
-        _ => Vec::new(),
-    };
+    let confirmed = s.key_confirmed_by();
     let r = s.record.as_ref();
     html! {
         section.document aria-label="Document" {
@@ -321,8 +320,11 @@ fn text_of(v: &csirt_store::VersionRow) -> String {
     out
 }
 
-fn versions(f: &Fetched) -> Markup {
+fn versions(f: &Fetched, deadline: Instant) -> Markup {
     let shown = f.versions.len().min(VERSIONS);
+    // Each version's text once: it is the newer side of one diff and the
+    // older side of the next.
+    let texts: Vec<String> = f.versions.iter().map(text_of).collect();
     html! {
         section.versions aria-label="Versions" {
             h2 { "Versions of " span.url { (link(&f.url.url)) } }
@@ -332,7 +334,7 @@ fn versions(f: &Fetched) -> Markup {
                         "first fetched " (v.first_seen.get(..10).unwrap_or(&v.first_seen))
                         ", last seen " (v.last_seen.get(..10).unwrap_or(&v.last_seen))
                         ", " (v.size) " bytes · " (outcome(v.outcome))
-                        @if let Some(older) = f.versions.get(i + 1) { (diff(older, v)) }
+                        @if let Some(older) = texts.get(i + 1) { (diff(older, &texts[i], deadline)) }
                     }
                 }
             }
@@ -342,11 +344,10 @@ fn versions(f: &Fetched) -> Markup {
 
 /// What changed between two versions' texts, as a unified diff with a
 /// little context; `+` and `-` say it as well as the colour.
-fn diff(older: &csirt_store::VersionRow, newer: &csirt_store::VersionRow) -> Markup {
-    let (a, b) = (text_of(older), text_of(newer));
+fn diff(older: &str, newer: &str, deadline: Instant) -> Markup {
     let d = similar::TextDiff::configure()
-        .timeout(DIFF_TIME)
-        .diff_lines(&a, &b);
+        .deadline(deadline)
+        .diff_lines(older, newer);
     let mut lines: Vec<(char, &str)> = Vec::new();
     let mut changed = 0usize;
     for group in d.grouped_ops(2) {
@@ -432,15 +433,17 @@ mod tests {
         let new = version(
             r#"{"sections":[{"number":"2.7","title":"E-mail","text":"new@team.example"}]}"#,
         );
-        let html = diff(&old, &new).into_string();
+        let soon = Instant::now() + DIFF_TIME;
+        let (old, new) = (text_of(&old), text_of(&new));
+        let html = diff(&old, &new, soon).into_string();
         assert!(html.contains("<del>- old@team.example"), "{html}");
         assert!(html.contains("<ins>+ new@team.example"), "{html}");
         assert!(html.contains("2 lines changed"), "{html}");
         // A record that is not what the parser writes: no text, no panic.
-        assert!(diff(&version("not json"), &new)
+        assert!(diff(&text_of(&version("not json")), &new, soon)
             .into_string()
             .contains("lines changed"));
-        assert!(diff(&new, &new)
+        assert!(diff(&new, &new, soon)
             .into_string()
             .contains("No change in the text"));
     }
