@@ -29,6 +29,28 @@ pub fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// Serves `app` as `csirt serve` does (its accept loop, header timeout
+/// included) on an ephemeral loopback port, on a runtime of two workers:
+/// the runtime (keep it alive) and the address.
+pub fn serve(app: &std::sync::Arc<csirt_serve::App>) -> (tokio::runtime::Runtime, SocketAddr) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    rt.spawn(csirt_serve::serve(
+        listener,
+        app.router(),
+        csirt_serve::ConnLimits::default(),
+        std::future::pending(),
+    ));
+    (rt, addr)
+}
+
 /// Reads one HTTP/1.1 response with a Content-Length; returns its status.
 pub async fn response(conn: &mut TcpStream, buf: &mut Vec<u8>) -> std::io::Result<u16> {
     buf.clear();

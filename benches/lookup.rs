@@ -175,21 +175,7 @@ fn main() {
 
     // Through the API: the server's own accept loop and router.
     let app = csirt_serve::App::open(csirt_serve::Config::new(dir.path())).unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    rt.spawn(csirt_serve::serve(
-        listener,
-        app.router(),
-        csirt_serve::ConnLimits::default(),
-        std::future::pending(),
-    ));
+    let (_rt, addr) = load::serve(&app);
     let mut paths = Vec::new();
     for i in 0..20_000 {
         if i % 2 == 0 {

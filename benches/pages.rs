@@ -104,6 +104,8 @@ fn main() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The pages read the store, never the farm.
+    drop(hosts);
     println!(
         "{teams} teams served, crawled and indexed in {:.1} s",
         made.elapsed().as_secs_f64()
@@ -117,21 +119,7 @@ fn main() {
         .filter_map(|s| s.team_id)
         .collect();
     assert!(ids.len() >= teams, "{} teams in the store", ids.len());
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    rt.spawn(csirt_serve::serve(
-        listener,
-        app.router(),
-        csirt_serve::ConnLimits::default(),
-        std::future::pending(),
-    ));
+    let (_rt, addr) = load::serve(&app);
 
     let searches: Vec<String> = PROVINCES
         .iter()
@@ -181,7 +169,6 @@ fn main() {
         "targets (p99 time to first byte < 5 ms for /, search, team page; every page < 100 KB): {}",
         if pass { "met" } else { "NOT met" }
     );
-    drop(hosts);
 }
 
 /// Times to first byte and page sizes of `samples` requests spread over

@@ -57,23 +57,7 @@ fn main() {
     );
 
     let app = csirt_serve::App::open(csirt_serve::Config::new(dir.path())).unwrap();
-    let server_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = server_rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = app.router();
-    // The accept loop `csirt serve` runs, header timeout included.
-    server_rt.spawn(csirt_serve::serve(
-        listener,
-        router,
-        csirt_serve::ConnLimits::default(),
-        std::future::pending(),
-    ));
+    let (_server_rt, addr) = load::serve(&app);
 
     let encoded: Vec<String> = synthetic::QUERIES
         .iter()
