@@ -258,6 +258,10 @@ fn pages_are_html_with_the_policy_escaped_small_and_fail_like_the_api() {
         ("/?offset=99999&q=cert", 400),
         ("/report?severity=fatal", 400),
         ("/report?code=nonsense", 400),
+        ("/?offset=abc", 400),
+        ("/report?offset=abc", 400),
+        ("/report?unsigned=maybe", 400),
+        ("/teams/99999999999999999999", 400),
     ] {
         let (got, head, body) = s.get(path);
         assert_eq!(got, status, "{path}: {body}");
